@@ -1,0 +1,23 @@
+import type { Readable } from "node:stream";
+
+/**
+ * Where payloads live: uploaded input files, output and error files, large invocation bodies.
+ * Everything is streamed; nothing is held whole in memory.
+ */
+export interface BlobStore {
+  /**
+   * Streams `source` into `key`. If more than `maxBytes` arrive, the partial blob is removed
+   * and a BlobTooLargeError is thrown. Resolves with the byte count once durable.
+   */
+  put(key: string, source: Readable | AsyncIterable<Uint8Array | string>, options?: { maxBytes?: number }): Promise<{ bytes: number }>;
+  /** A stream of the blob's bytes; rejects with a not-found DocketError if missing. */
+  get(key: string): Promise<Readable>;
+  delete(key: string): Promise<void>;
+}
+
+export class BlobTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`payload exceeds the limit of ${maxBytes} bytes`);
+    this.name = "BlobTooLargeError";
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * A record is one model request inside a job. `running` is held by a lease; `attempt` is the
+ * fencing token: every claim increments it, and only the holder of the current attempt may
+ * write the outcome.
+ */
+export type RecordState = "pending" | "running" | "succeeded" | "failed" | "cancelled" | "expired";
+
+export interface NewRecord {
+  /** 0-based position in the input file: output files are written in this order. */
+  position: number;
+  /** 1-based line number in the input file, for error messages. */
+  line: number;
+  customId: string;
+  route: string;
+  /** The request body, passed to the backend unchanged (JSON text). */
+  body: string;
+}
+
+/** A record handed to a worker by a claim; `attempt` must be echoed back when completing. */
+export interface ClaimedRecord {
+  id: number;
+  jobId: string;
+  customId: string;
+  route: string;
+  endpoint: string;
+  body: string;
+  attempt: number;
+  maxAttempts: number;
+}
+
+/** What the backend answered, kept verbatim for the output or error file. */
+export interface RecordResponse {
+  statusCode: number;
+  requestId: string | null;
+  body: string;
+}
+
+export interface RecordError {
+  code: string;
+  message: string;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/**
+ * The closed set of things an attempt can end in. `retry` puts the record back to pending
+ * with a `runAt` in the future (unless attempts are exhausted, in which case the store fails it).
+ */
+export type Outcome =
+  | { kind: "succeeded"; response: RecordResponse; usage: Usage | null }
+  | { kind: "failed"; response: RecordResponse | null; error: RecordError }
+  | { kind: "retry"; runAt: number; response: RecordResponse | null; error: RecordError };
+
+export interface AttemptResult {
+  recordId: number;
+  attempt: number;
+  outcome: Outcome;
+}
+
+/** A finished record, as read back in input order to write output and error files. */
+export interface FinishedRecord {
+  id: number;
+  customId: string;
+  state: RecordState;
+  response: RecordResponse | null;
+  error: RecordError | null;
+}
