@@ -63,6 +63,7 @@ export interface AttemptResult {
 /** A finished record, as read back in input order to write output and error files. */
 export interface FinishedRecord {
   id: number;
+  position: number;
   customId: string;
   state: RecordState;
   response: RecordResponse | null;

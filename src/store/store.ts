@@ -32,9 +32,14 @@ export interface Store {
    * died), leases it to `owner`, and deletes records a dead holder may have half-inserted.
    */
   claimValidation(owner: string, leaseMs: number, now: number): Promise<Job | undefined>;
+  /** Extends the validation lease; false if it was lost (stop validating). */
+  renewValidation(jobId: string, owner: string, leaseUntil: number): Promise<boolean>;
   /** Bulk insert, in chunks the caller chooses; records start `pending`, runnable at once. */
   insertRecords(jobId: string, records: NewRecord[], maxAttempts: number): Promise<void>;
-  /** validating → in_progress with `total` records; false if the job left `validating` meanwhile. */
+  /**
+   * validating → in_progress with `total` records. If the job was cancelled meanwhile its
+   * records are cancelled and false is returned; false too if the job left validation otherwise.
+   */
   finishValidation(jobId: string, total: number, now: number): Promise<boolean>;
   /** validating → failed with the problems found; deletes any records inserted. */
   failValidation(jobId: string, errors: ValidationError[], now: number): Promise<void>;

@@ -1,0 +1,117 @@
+import type { FilePurpose, StoredFile } from "../domain/file.js";
+import type { Endpoint, Job, JobStatus, ValidationError } from "../domain/job.js";
+import type { FinishedRecord, RecordState } from "../domain/record.js";
+
+/**
+ * Row shapes shared by both engines (same column names in SQLite and PostgreSQL), and their
+ * mapping to domain objects. Numbers may arrive as strings from PostgreSQL's BIGINT, hence num().
+ */
+export interface FileRow {
+  id: string;
+  filename: string;
+  purpose: string;
+  bytes: number | string;
+  blob_key: string;
+  created_at: number | string;
+  expires_at: number | string | null;
+}
+
+export interface JobRow {
+  id: string;
+  status: string;
+  endpoint: string;
+  input_file_id: string;
+  completion_window: string;
+  metadata: string | null;
+  output_file_id: string | null;
+  error_file_id: string | null;
+  errors: string | null;
+  total: number | string;
+  succeeded: number | string;
+  failed: number | string;
+  input_tokens: number | string;
+  output_tokens: number | string;
+  created_at: number | string;
+  in_progress_at: number | string | null;
+  expires_at: number | string;
+  finalizing_at: number | string | null;
+  completed_at: number | string | null;
+  failed_at: number | string | null;
+  expired_at: number | string | null;
+  cancelling_at: number | string | null;
+  cancelled_at: number | string | null;
+}
+
+export interface FinishedRow {
+  id: number | string;
+  position: number | string;
+  custom_id: string;
+  state: string;
+  response_status: number | null;
+  response_request_id: string | null;
+  response_body: string | null;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+export const num = (v: number | string): number => (typeof v === "number" ? v : Number(v));
+const numOrNull = (v: number | string | null): number | null => (v === null ? null : num(v));
+
+export function fileFromRow(r: FileRow): StoredFile {
+  return {
+    id: r.id,
+    filename: r.filename,
+    purpose: r.purpose as FilePurpose,
+    bytes: num(r.bytes),
+    blobKey: r.blob_key,
+    createdAt: num(r.created_at),
+    expiresAt: numOrNull(r.expires_at),
+  };
+}
+
+export function jobFromRow(r: JobRow): Job {
+  return {
+    id: r.id,
+    kind: "batch",
+    status: r.status as JobStatus,
+    endpoint: r.endpoint as Endpoint,
+    inputFileId: r.input_file_id,
+    completionWindow: r.completion_window,
+    metadata: r.metadata ? (JSON.parse(r.metadata) as Record<string, string>) : null,
+    outputFileId: r.output_file_id,
+    errorFileId: r.error_file_id,
+    errors: r.errors ? (JSON.parse(r.errors) as ValidationError[]) : null,
+    counts: { total: num(r.total), completed: num(r.succeeded), failed: num(r.failed) },
+    usage: { inputTokens: num(r.input_tokens), outputTokens: num(r.output_tokens) },
+    createdAt: num(r.created_at),
+    inProgressAt: numOrNull(r.in_progress_at),
+    expiresAt: num(r.expires_at),
+    finalizingAt: numOrNull(r.finalizing_at),
+    completedAt: numOrNull(r.completed_at),
+    failedAt: numOrNull(r.failed_at),
+    expiredAt: numOrNull(r.expired_at),
+    cancellingAt: numOrNull(r.cancelling_at),
+    cancelledAt: numOrNull(r.cancelled_at),
+  };
+}
+
+export function finishedFromRow(r: FinishedRow): FinishedRecord {
+  return {
+    id: num(r.id),
+    position: num(r.position),
+    customId: r.custom_id,
+    state: r.state as RecordState,
+    response:
+      r.response_status === null
+        ? null
+        : { statusCode: num(r.response_status), requestId: r.response_request_id, body: r.response_body ?? "" },
+    error: r.error_code === null ? null : { code: r.error_code, message: r.error_message ?? "" },
+  };
+}
+
+/** The timestamp column a job's end status is recorded in. */
+export const END_STATUS_COLUMN = {
+  completed: "completed_at",
+  cancelled: "cancelled_at",
+  expired: "expired_at",
+} as const;

@@ -1,0 +1,563 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { StoredFile } from "../../domain/file.js";
+import type { Job, ValidationError } from "../../domain/job.js";
+import type { AttemptResult, ClaimedRecord, FinishedRecord, NewRecord } from "../../domain/record.js";
+import {
+  END_STATUS_COLUMN,
+  type FileRow,
+  type FinishedRow,
+  fileFromRow,
+  finishedFromRow,
+  type JobRow,
+  jobFromRow,
+} from "../rows.js";
+import { type OutcomeWrite, outcomeWrite } from "../outcome-write.js";
+import type { ClaimRequest, EndStatus, FinalFiles, HeldLease, NewJob, Store } from "../store.js";
+import { migrateSqlite } from "./sqlite-migrate.js";
+
+
+export interface SqliteStoreOptions {
+  /** Database file; `:memory:` for throwaway stores. */
+  path: string;
+  /** FULL (default) survives power loss; NORMAL only process crashes, and is faster. */
+  synchronous?: "FULL" | "NORMAL";
+}
+
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  return new SqliteStore(options);
+}
+
+type ClaimRow = {
+  id: number;
+  job_id: string;
+  custom_id: string;
+  route: string;
+  body: string;
+  attempt: number;
+  max_attempts: number;
+};
+
+/**
+ * The embedded engine. better-sqlite3 is synchronous, so every operation is one short
+ * transaction on the event loop; claims and acknowledgements are batched by the worker so a
+ * transaction (and its fsync) covers many records.
+ */
+class SqliteStore implements Store {
+  readonly dialect = "sqlite" as const;
+  private readonly db: Database.Database;
+  private readonly endpoints = new Map<string, string>();
+  private readonly s: ReturnType<typeof prepareStatements>;
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
+    this.db.pragma("busy_timeout = 5000");
+    migrateSqlite(this.db);
+    this.s = prepareStatements(this.db);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  // ---- files -------------------------------------------------------------------------
+
+  async insertFile(f: StoredFile): Promise<void> {
+    this.s.insertFile.run(f.id, f.filename, f.purpose, f.bytes, f.blobKey, f.createdAt, f.expiresAt);
+  }
+
+  async getFile(id: string): Promise<StoredFile | undefined> {
+    const row = this.s.getFile.get(id) as FileRow | undefined;
+    return row && fileFromRow(row);
+  }
+
+  async listFiles(q: { purpose?: string; after?: string; limit: number }): Promise<StoredFile[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM files WHERE (? IS NULL OR purpose = ?)
+           AND (? IS NULL OR seq < (SELECT seq FROM files WHERE id = ?))
+         ORDER BY seq DESC LIMIT ?`,
+      )
+      .all(q.purpose ?? null, q.purpose ?? null, q.after ?? null, q.after ?? null, q.limit) as FileRow[];
+    return rows.map(fileFromRow);
+  }
+
+  async deleteFile(id: string): Promise<boolean> {
+    return this.db.prepare("DELETE FROM files WHERE id = ?").run(id).changes > 0;
+  }
+
+  // ---- jobs --------------------------------------------------------------------------
+
+  async insertJob(j: NewJob): Promise<Job> {
+    this.db
+      .prepare(
+        `INSERT INTO jobs (id, status, endpoint, input_file_id, completion_window, metadata, created_at, expires_at)
+         VALUES (?, 'validating', ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        j.id,
+        j.endpoint,
+        j.inputFileId,
+        j.completionWindow,
+        j.metadata ? JSON.stringify(j.metadata) : null,
+        j.createdAt,
+        j.expiresAt,
+      );
+    return (await this.getJob(j.id))!;
+  }
+
+  async getJob(id: string): Promise<Job | undefined> {
+    const row = this.s.getJob.get(id) as JobRow | undefined;
+    return row && jobFromRow(row);
+  }
+
+  async listJobs(q: { after?: string; limit: number }): Promise<Job[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM jobs WHERE (? IS NULL OR seq < (SELECT seq FROM jobs WHERE id = ?))
+         ORDER BY seq DESC LIMIT ?`,
+      )
+      .all(q.after ?? null, q.after ?? null, q.limit) as JobRow[];
+    return rows.map(jobFromRow);
+  }
+
+  // ---- validation --------------------------------------------------------------------
+
+  async claimValidation(owner: string, leaseMs: number, now: number): Promise<Job | undefined> {
+    return this.db
+      .transaction(() => {
+        const row = this.db
+          .prepare(
+            `SELECT id, validation_lease_until FROM jobs WHERE status = 'validating'
+               AND (validation_lease_until IS NULL OR validation_lease_until < ?) ORDER BY seq LIMIT 1`,
+          )
+          .get(now) as { id: string; validation_lease_until: number | null } | undefined;
+        if (!row) return undefined;
+        // A previous holder died part-way: start the file again from a clean slate.
+        if (row.validation_lease_until !== null) this.db.prepare("DELETE FROM records WHERE job_id = ?").run(row.id);
+        this.db
+          .prepare("UPDATE jobs SET validation_owner = ?, validation_lease_until = ? WHERE id = ?")
+          .run(owner, now + leaseMs, row.id);
+        return jobFromRow(this.s.getJob.get(row.id) as JobRow);
+      })
+      .immediate();
+  }
+
+  async renewValidation(jobId: string, owner: string, leaseUntil: number): Promise<boolean> {
+    const r = this.db
+      .prepare(
+        `UPDATE jobs SET validation_lease_until = ?
+         WHERE id = ? AND validation_owner = ? AND status IN ('validating', 'cancelling')`,
+      )
+      .run(leaseUntil, jobId, owner);
+    return r.changes > 0;
+  }
+
+  async insertRecords(jobId: string, records: NewRecord[], maxAttempts: number): Promise<void> {
+    const insert = this.s.insertRecord;
+    this.db
+      .transaction(() => {
+        for (const r of records) insert.run(jobId, r.position, r.line, r.customId, r.route, r.body, maxAttempts);
+      })
+      .immediate();
+  }
+
+  async finishValidation(jobId: string, total: number, now: number): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const started = this.db
+          .prepare(
+            `UPDATE jobs SET status = 'in_progress', total = ?, in_progress_at = ?, validation_lease_until = NULL
+             WHERE id = ? AND status = 'validating'`,
+          )
+          .run(total, now, jobId);
+        if (started.changes > 0) return true;
+        const cancelled = this.db
+          .prepare(
+            `UPDATE records SET state = 'cancelled', finished_at = ? WHERE job_id = ? AND state = 'pending'`,
+          )
+          .run(now, jobId).changes;
+        this.db
+          .prepare(
+            `UPDATE jobs SET total = ?, cancelled = cancelled + ?, validation_lease_until = NULL
+             WHERE id = ? AND status = 'cancelling'`,
+          )
+          .run(total, cancelled, jobId);
+        return false;
+      })
+      .immediate();
+  }
+
+  async failValidation(jobId: string, errors: ValidationError[], now: number): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.db.prepare("DELETE FROM records WHERE job_id = ?").run(jobId);
+        this.db
+          .prepare(
+            `UPDATE jobs SET status = 'failed', failed_at = ?, errors = ?, validation_lease_until = NULL
+             WHERE id = ? AND status IN ('validating', 'cancelling')`,
+          )
+          .run(now, JSON.stringify(errors), jobId);
+      })
+      .immediate();
+  }
+
+  // ---- workers -----------------------------------------------------------------------
+
+  async claimRecords(req: ClaimRequest): Promise<ClaimedRecord[]> {
+    const claimed = this.db
+      .transaction(() => {
+        const jobs = this.s.activeJobs.all() as Array<{ id: string }>;
+        const out: ClaimRow[] = [];
+        if (jobs.length === 0) return out;
+        const leaseUntil = req.now + req.leaseMs;
+        for (const { route, limit } of req.routes) {
+          // Fair share first (each job gets an equal slice), then fill what is left in job order,
+          // so a small job is never stuck behind a huge one.
+          let left = limit;
+          const slice = Math.max(1, Math.ceil(limit / jobs.length));
+          for (const pass of [slice, Number.MAX_SAFE_INTEGER]) {
+            for (const job of jobs) {
+              if (left <= 0) break;
+              const rows = this.s.claim.all(
+                req.owner,
+                leaseUntil,
+                job.id,
+                route,
+                req.now,
+                Math.min(left, pass),
+              ) as ClaimRow[];
+              left -= rows.length;
+              for (const row of rows) out.push(row);
+            }
+          }
+        }
+        return out;
+      })
+      .immediate();
+    return claimed.map((r) => ({
+      id: r.id,
+      jobId: r.job_id,
+      customId: r.custom_id,
+      route: r.route,
+      endpoint: this.endpointOf(r.job_id),
+      body: r.body,
+      attempt: r.attempt,
+      maxAttempts: r.max_attempts,
+    }));
+  }
+
+  private endpointOf(jobId: string): string {
+    let endpoint = this.endpoints.get(jobId);
+    if (endpoint === undefined) {
+      endpoint = (this.s.jobEndpoint.get(jobId) as { endpoint: string }).endpoint;
+      this.endpoints.set(jobId, endpoint);
+    }
+    return endpoint;
+  }
+
+  async renewLeases(owner: string, held: HeldLease[], leaseUntil: number): Promise<number[]> {
+    if (held.length === 0) return [];
+    return this.db
+      .transaction(() => {
+        const lost: number[] = [];
+        for (const h of held) {
+          if (this.s.renew.run(leaseUntil, h.id, h.attempt, owner).changes === 0) lost.push(h.id);
+        }
+        return lost;
+      })
+      .immediate();
+  }
+
+  async recordResults(results: AttemptResult[], now: number): Promise<{ accepted: number; refused: number[] }> {
+    if (results.length === 0) return { accepted: 0, refused: [] };
+    return this.db
+      .transaction(() => {
+        const refused: number[] = [];
+        const deltas = new Map<string, JobDelta>();
+        for (const result of results) {
+          const write = outcomeWrite(result, now);
+          const row = this.runOutcome(write, result) as { job_id: string; state: string } | undefined;
+          if (!row) {
+            refused.push(result.recordId);
+            continue;
+          }
+          addDelta(deltas, row.job_id, row.state, write);
+        }
+        for (const [jobId, d] of deltas) {
+          this.s.addCounts.run(d.succeeded, d.failed, 0, 0, d.inputTokens, d.outputTokens, jobId);
+        }
+        return { accepted: results.length - refused.length, refused };
+      })
+      .immediate();
+  }
+
+  private runOutcome(w: OutcomeWrite, r: AttemptResult): unknown {
+    if (w.state === "pending") {
+      return this.s.retry.get(
+        w.runAt,
+        w.statusCode,
+        w.requestId,
+        w.body,
+        w.errorCode,
+        w.errorMessage,
+        w.finishedAt,
+        r.recordId,
+        r.attempt,
+      );
+    }
+    return this.s.finish.get(
+      w.state,
+      w.statusCode,
+      w.requestId,
+      w.body,
+      w.errorCode,
+      w.errorMessage,
+      w.inputTokens,
+      w.outputTokens,
+      w.finishedAt,
+      r.recordId,
+      r.attempt,
+    );
+  }
+
+  async releaseRecords(owner: string, held: HeldLease[], now: number): Promise<void> {
+    if (held.length === 0) return;
+    this.db
+      .transaction(() => {
+        for (const h of held) this.s.release.run(now, h.id, h.attempt, owner);
+      })
+      .immediate();
+  }
+
+  async nextRunAt(routes: string[]): Promise<number | null> {
+    if (routes.length === 0) return null;
+    const marks = routes.map(() => "?").join(",");
+    const row = this.db
+      .prepare(
+        `SELECT MIN(run_at) AS at FROM (
+           SELECT run_at FROM records WHERE state = 'pending' AND route IN (${marks}) LIMIT 1000)`,
+      )
+      .get(...routes) as { at: number | null };
+    return row.at;
+  }
+
+  // ---- maintenance -------------------------------------------------------------------
+
+  async requeueExpiredLeases(now: number): Promise<number> {
+    return this.db
+      .transaction(() => {
+        const rows = this.db
+          .prepare(
+            `SELECT r.id, r.job_id, r.attempt, r.released, r.max_attempts, j.status AS job_status
+             FROM records r JOIN jobs j ON j.id = r.job_id
+             WHERE r.state = 'running' AND r.lease_until < ? LIMIT 5000`,
+          )
+          .all(now) as Array<{
+          id: number;
+          job_id: string;
+          attempt: number;
+          released: number;
+          max_attempts: number;
+          job_status: string;
+        }>;
+        for (const r of rows) {
+          if (r.job_status === "cancelling") {
+            this.s.endRecord.run("cancelled", "cancelled", "The batch was cancelled.", now, r.id);
+            this.s.addCounts.run(0, 0, 1, 0, 0, 0, r.job_id);
+          } else if (r.attempt - r.released >= r.max_attempts) {
+            const msg = `The request was attempted ${r.max_attempts} times and its worker stopped answering each time.`;
+            this.s.endRecord.run("failed", "attempts_exhausted", msg, now, r.id);
+            this.s.addCounts.run(0, 1, 0, 0, 0, 0, r.job_id);
+          } else {
+            this.s.requeue.run(now, r.id);
+          }
+        }
+        return rows.length;
+      })
+      .immediate();
+  }
+
+  async cancelJob(id: string, now: number): Promise<Job | undefined> {
+    return this.db
+      .transaction(() => {
+        const r = this.db
+          .prepare(
+            `UPDATE jobs SET status = 'cancelling', end_status = 'cancelled', cancelling_at = ?
+             WHERE id = ? AND status IN ('validating', 'in_progress')`,
+          )
+          .run(now, id);
+        if (r.changes > 0) {
+          const n = this.db
+            .prepare("UPDATE records SET state = 'cancelled', finished_at = ? WHERE job_id = ? AND state = 'pending'")
+            .run(now, id).changes;
+          this.s.addCounts.run(0, 0, n, 0, 0, 0, id);
+        }
+        const row = this.s.getJob.get(id) as JobRow | undefined;
+        return row && jobFromRow(row);
+      })
+      .immediate();
+  }
+
+  async expireJobs(now: number): Promise<string[]> {
+    return this.db
+      .transaction(() => {
+        const ids = (
+          this.db
+            .prepare(
+              `SELECT id FROM jobs WHERE expires_at <= ? AND status IN ('validating', 'in_progress', 'cancelling')`,
+            )
+            .all(now) as Array<{ id: string }>
+        ).map((r) => r.id);
+        for (const id of ids) {
+          const n = this.db
+            .prepare(
+              `UPDATE records SET state = 'expired', error_code = 'batch_expired',
+                 error_message = 'This request could not be executed before the completion window expired.',
+                 finished_at = ?, lease_owner = NULL, lease_until = NULL
+               WHERE job_id = ? AND state IN ('pending', 'running')`,
+            )
+            .run(now, id).changes;
+          this.s.addCounts.run(0, 0, 0, n, 0, 0, id);
+          this.db
+            .prepare(
+              `UPDATE jobs SET status = 'finalizing', end_status = 'expired', finalizing_at = ?,
+                 validation_lease_until = NULL WHERE id = ?`,
+            )
+            .run(now, id);
+        }
+        return ids;
+      })
+      .immediate();
+  }
+
+  async claimFinalizable(now: number): Promise<Array<{ id: string; endStatus: EndStatus }>> {
+    return this.db
+      .transaction(() => {
+        this.db
+          .prepare(
+            `UPDATE jobs SET status = 'finalizing', end_status = 'completed', finalizing_at = ?
+             WHERE status = 'in_progress' AND succeeded + failed + cancelled + expired >= total`,
+          )
+          .run(now);
+        this.db
+          .prepare(
+            `UPDATE jobs SET status = 'finalizing', finalizing_at = ?
+             WHERE status = 'cancelling'
+               AND NOT EXISTS (SELECT 1 FROM records r WHERE r.job_id = jobs.id AND r.state IN ('pending', 'running'))
+               AND (validation_lease_until IS NULL OR validation_lease_until < ?)`,
+          )
+          .run(now, now);
+        const rows = this.db
+          .prepare("SELECT id, end_status FROM jobs WHERE status = 'finalizing' ORDER BY seq")
+          .all() as Array<{ id: string; end_status: EndStatus }>;
+        return rows.map((r) => ({ id: r.id, endStatus: r.end_status }));
+      })
+      .immediate();
+  }
+
+  async readFinished(jobId: string, afterPosition: number, limit: number): Promise<FinishedRecord[]> {
+    return (this.s.readFinished.all(jobId, afterPosition, limit) as FinishedRow[]).map(finishedFromRow);
+  }
+
+  async completeFinalize(jobId: string, files: FinalFiles, now: number): Promise<void> {
+    this.db
+      .transaction(() => {
+        for (const f of [files.outputFile, files.errorFile]) if (f) void this.insertFileSync(f);
+        this.db
+          .prepare(
+            `UPDATE jobs SET status = ?, ${END_STATUS_COLUMN[files.endStatus]} = ?, output_file_id = ?, error_file_id = ?
+             WHERE id = ? AND status = 'finalizing'`,
+          )
+          .run(files.endStatus, now, files.outputFile?.id ?? null, files.errorFile?.id ?? null, jobId);
+      })
+      .immediate();
+    this.endpoints.delete(jobId);
+  }
+
+  private insertFileSync(f: StoredFile): void {
+    this.s.insertFile.run(f.id, f.filename, f.purpose, f.bytes, f.blobKey, f.createdAt, f.expiresAt);
+  }
+}
+
+interface JobDelta {
+  succeeded: number;
+  failed: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+function addDelta(deltas: Map<string, JobDelta>, jobId: string, state: string, w: OutcomeWrite): void {
+  let d = deltas.get(jobId);
+  if (!d) {
+    d = { succeeded: 0, failed: 0, inputTokens: 0, outputTokens: 0 };
+    deltas.set(jobId, d);
+  }
+  if (state === "succeeded") d.succeeded++;
+  else if (state === "failed") d.failed++;
+  d.inputTokens += w.inputTokens ?? 0;
+  d.outputTokens += w.outputTokens ?? 0;
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    insertFile: db.prepare(
+      `INSERT INTO files (id, filename, purpose, bytes, blob_key, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    getFile: db.prepare("SELECT * FROM files WHERE id = ?"),
+    getJob: db.prepare("SELECT * FROM jobs WHERE id = ?"),
+    jobEndpoint: db.prepare("SELECT endpoint FROM jobs WHERE id = ?"),
+    activeJobs: db.prepare("SELECT id FROM jobs WHERE status = 'in_progress' ORDER BY seq"),
+    insertRecord: db.prepare(
+      `INSERT INTO records (job_id, position, line, custom_id, route, body, max_attempts) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    claim: db.prepare(
+      `UPDATE records SET state = 'running', attempt = attempt + 1, lease_owner = ?, lease_until = ?
+       WHERE id IN (SELECT id FROM records WHERE job_id = ? AND route = ? AND state = 'pending' AND run_at <= ?
+                    ORDER BY id LIMIT ?)
+       RETURNING id, job_id, custom_id, route, body, attempt, max_attempts`,
+    ),
+    renew: db.prepare(
+      `UPDATE records SET lease_until = ? WHERE id = ? AND attempt = ? AND state = 'running' AND lease_owner = ?`,
+    ),
+    finish: db.prepare(
+      `UPDATE records SET state = ?, response_status = ?, response_request_id = ?, response_body = ?,
+         error_code = ?, error_message = ?, input_tokens = ?, output_tokens = ?, finished_at = ?,
+         lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND attempt = ? AND state = 'running' RETURNING job_id, state`,
+    ),
+    // A retry past the record's attempt budget is a final failure, decided in the same statement.
+    retry: db.prepare(
+      `UPDATE records SET
+         state = CASE WHEN attempt - released >= max_attempts THEN 'failed' ELSE 'pending' END,
+         run_at = ?, response_status = ?, response_request_id = ?, response_body = ?, error_code = ?,
+         error_message = ?,
+         finished_at = CASE WHEN attempt - released >= max_attempts THEN ? ELSE NULL END,
+         lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND attempt = ? AND state = 'running' RETURNING job_id, state`,
+    ),
+    release: db.prepare(
+      `UPDATE records SET state = 'pending', released = released + 1, run_at = ?, lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND attempt = ? AND state = 'running' AND lease_owner = ?`,
+    ),
+    requeue: db.prepare(
+      `UPDATE records SET state = 'pending', run_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?`,
+    ),
+    endRecord: db.prepare(
+      `UPDATE records SET state = ?, error_code = ?, error_message = ?, finished_at = ?,
+         lease_owner = NULL, lease_until = NULL WHERE id = ?`,
+    ),
+    addCounts: db.prepare(
+      `UPDATE jobs SET succeeded = succeeded + ?, failed = failed + ?, cancelled = cancelled + ?,
+         expired = expired + ?, input_tokens = input_tokens + ?, output_tokens = output_tokens + ? WHERE id = ?`,
+    ),
+    readFinished: db.prepare(
+      `SELECT id, position, custom_id, state, response_status, response_request_id, response_body, error_code, error_message
+       FROM records WHERE job_id = ? AND position > ? ORDER BY position LIMIT ?`,
+    ),
+  };
+}
