@@ -9,7 +9,11 @@ export interface BlobStore {
    * Streams `source` into `key`. If more than `maxBytes` arrive, the partial blob is removed
    * and a BlobTooLargeError is thrown. Resolves with the byte count once durable.
    */
-  put(key: string, source: Readable | AsyncIterable<Uint8Array | string>, options?: { maxBytes?: number }): Promise<{ bytes: number }>;
+  put(
+    key: string,
+    source: Readable | AsyncIterable<Uint8Array | string>,
+    options?: { maxBytes?: number },
+  ): Promise<{ bytes: number }>;
   /** A stream of the blob's bytes; rejects with a not-found DocketError if missing. */
   get(key: string): Promise<Readable>;
   delete(key: string): Promise<void>;

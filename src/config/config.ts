@@ -9,7 +9,13 @@ export interface DocketConfig {
   databaseUrl: string | null;
   server: ServerConfig;
   worker: WorkerConfig;
+  retention: RetentionConfig;
   routes: RouteConfig[];
+}
+
+export interface RetentionConfig {
+  /** How long output and error files are kept after a job ends (null: forever). */
+  outputFileMs: number | null;
 }
 
 export interface ServerConfig {
@@ -30,6 +36,8 @@ export interface WorkerConfig {
   pollMs: number;
   /** SQLite `synchronous`: FULL survives power loss, NORMAL only process crashes. */
   sqliteSynchronous: "FULL" | "NORMAL";
+  /** How often maintenance (lease sweep, expiry, finalize) runs. */
+  maintenanceMs: number;
 }
 
 export type BackendConfig =
@@ -52,14 +60,15 @@ export interface RouteConfig {
   contextLength?: number;
 }
 
-export const DEFAULT_ROUTE_SETTINGS = { concurrency: 16, timeoutMs: 600_000, maxAttempts: 8 } as const;
+export const DEFAULT_ROUTE_SETTINGS = { concurrency: 16, timeoutMs: 600_000, maxAttempts: 12 } as const;
 
 export function defaultConfig(): DocketConfig {
   return {
     dataDir: ".docket",
     databaseUrl: null,
     server: { host: "127.0.0.1", port: 8080, maxUploadBytes: 200 * 1024 * 1024, apiKey: null },
-    worker: { leaseMs: 30_000, claimBatch: 64, pollMs: 1000, sqliteSynchronous: "FULL" },
+    worker: { leaseMs: 30_000, claimBatch: 64, pollMs: 1000, sqliteSynchronous: "FULL", maintenanceMs: 250 },
+    retention: { outputFileMs: 30 * 86_400_000 },
     routes: [],
   };
 }

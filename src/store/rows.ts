@@ -104,7 +104,11 @@ export function finishedFromRow(r: FinishedRow): FinishedRecord {
     response:
       r.response_status === null
         ? null
-        : { statusCode: num(r.response_status), requestId: r.response_request_id, body: r.response_body ?? "" },
+        : {
+            statusCode: num(r.response_status),
+            requestId: r.response_request_id,
+            body: r.response_body ?? "",
+          },
     error: r.error_code === null ? null : { code: r.error_code, message: r.error_message ?? "" },
   };
 }

@@ -17,7 +17,10 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
       return () => store.close();
     });
 
-    async function jobWith(n: number, opts: { route?: string; maxAttempts?: number; expiresAt?: number } = {}) {
+    async function jobWith(
+      n: number,
+      opts: { route?: string; maxAttempts?: number; expiresAt?: number } = {},
+    ) {
       const id = newId("batch_");
       await store.insertJob({
         id,
@@ -116,7 +119,11 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
       });
       await store.claimValidation("v", 1000, T0);
       await store.insertRecords(id, records(3, "r1"), 3);
-      await store.failValidation(id, [{ code: "invalid_json", message: "bad", line: 2, param: null }], T0 + 5);
+      await store.failValidation(
+        id,
+        [{ code: "invalid_json", message: "bad", line: 2, param: null }],
+        T0 + 5,
+      );
       const job = await store.getJob(id);
       expect(job?.status).toBe("failed");
       expect(job?.failedAt).toBe(T0 + 5);
@@ -132,7 +139,12 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
       expect(first.map((r) => r.customId)).toEqual(["c0", "c1", "c2", "c3"]);
       expect(second.map((r) => r.customId)).toEqual(["c4", "c5", "c6", "c7"]);
       expect(third.map((r) => r.customId)).toEqual(["c8", "c9"]);
-      expect(first[0]).toMatchObject({ jobId: id, route: "r1", endpoint: "/v1/chat/completions", attempt: 1 });
+      expect(first[0]).toMatchObject({
+        jobId: id,
+        route: "r1",
+        endpoint: "/v1/chat/completions",
+        attempt: 1,
+      });
       expect(JSON.parse(first[0]!.body)).toEqual({ model: "m", i: 0 });
       expect(await claim(4)).toHaveLength(0);
     });
@@ -140,7 +152,12 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
     it("claims only the routes asked for", async () => {
       await jobWith(3, { route: "a" });
       await jobWith(3, { route: "b" });
-      const got = await store.claimRecords({ owner: "w", routes: [{ route: "b", limit: 10 }], leaseMs: 1, now: T0 });
+      const got = await store.claimRecords({
+        owner: "w",
+        routes: [{ route: "b", limit: 10 }],
+        leaseMs: 1,
+        now: T0,
+      });
       expect(got.map((r) => r.route)).toEqual(["b", "b", "b"]);
     });
 
@@ -173,10 +190,12 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
       expect(second!.id).toBe(first!.id);
       expect(second!.attempt).toBe(first!.attempt + 1);
       // the first worker's late answer is refused; the current one is accepted
-      expect((await store.recordResults([ok(first!.id, first!.attempt, "stale")], T0 + 10_003)).refused).toEqual([
-        first!.id,
-      ]);
-      expect((await store.recordResults([ok(second!.id, second!.attempt, "fresh")], T0 + 10_004)).accepted).toBe(1);
+      expect(
+        (await store.recordResults([ok(first!.id, first!.attempt, "stale")], T0 + 10_003)).refused,
+      ).toEqual([first!.id]);
+      expect(
+        (await store.recordResults([ok(second!.id, second!.attempt, "fresh")], T0 + 10_004)).accepted,
+      ).toBe(1);
       const [done] = await finishedOf(await onlyJob());
       expect(done?.response?.body).toBe("fresh");
     });
@@ -222,7 +241,11 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
       const job = await store.getJob(id);
       expect(job?.counts).toEqual({ total: 1, completed: 0, failed: 1 });
       const [rec] = await finishedOf(id);
-      expect(rec).toMatchObject({ state: "failed", error: { code: "http_429" }, response: { statusCode: 429 } });
+      expect(rec).toMatchObject({
+        state: "failed",
+        error: { code: "http_429" },
+        response: { statusCode: 429 },
+      });
     });
 
     it("fails a record at once on a final failure, keeping the backend's answer", async () => {
@@ -243,7 +266,10 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
         T0,
       );
       const [rec] = await finishedOf(id);
-      expect(rec).toMatchObject({ state: "failed", response: { statusCode: 400, body: '{"error":{"message":"bad"}}' } });
+      expect(rec).toMatchObject({
+        state: "failed",
+        response: { statusCode: 400, body: '{"error":{"message":"bad"}}' },
+      });
     });
 
     it("gives released records back without spending an attempt", async () => {
@@ -300,7 +326,12 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
       };
       await store.completeFinalize(id, { endStatus: "completed", outputFile: out, errorFile: null }, T0 + 4);
       const job = await store.getJob(id);
-      expect(job).toMatchObject({ status: "completed", outputFileId: "file-out", errorFileId: null, completedAt: T0 + 4 });
+      expect(job).toMatchObject({
+        status: "completed",
+        outputFileId: "file-out",
+        errorFileId: null,
+        completedAt: T0 + 4,
+      });
       expect(await store.getFile("file-out")).toMatchObject({ purpose: "batch_output" });
       expect(await store.claimFinalizable(T0 + 5)).toEqual([]);
     });
@@ -379,7 +410,11 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
       const recs = await finishedOf(id);
       expect(recs.map((r) => r.state)).toEqual(["succeeded", "expired", "expired", "expired"]);
       expect(recs[1]?.error?.code).toBe("batch_expired");
-      await store.completeFinalize(id, { endStatus: "expired", outputFile: null, errorFile: null }, T0 + 3003);
+      await store.completeFinalize(
+        id,
+        { endStatus: "expired", outputFile: null, errorFile: null },
+        T0 + 3003,
+      );
       expect(await store.getJob(id)).toMatchObject({ status: "expired", expiredAt: T0 + 3003 });
       expect(await store.expireJobs(T0 + 9999)).toEqual([]);
     });

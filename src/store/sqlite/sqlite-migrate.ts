@@ -5,15 +5,22 @@ import { migration0001 } from "./migrations/0001-initial.js";
 const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [{ version: 1, sql: migration0001 }];
 
 export function migrateSqlite(db: Database.Database): void {
-  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+  db.exec(
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+  );
   const applied = new Set(
-    (db.prepare("SELECT version FROM schema_migrations").all() as Array<{ version: number }>).map((r) => r.version),
+    (db.prepare("SELECT version FROM schema_migrations").all() as Array<{ version: number }>).map(
+      (r) => r.version,
+    ),
   );
   for (const m of MIGRATIONS) {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
-      db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)").run(m.version, Date.now());
+      db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)").run(
+        m.version,
+        Date.now(),
+      );
     }).immediate();
   }
 }

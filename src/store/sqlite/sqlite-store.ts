@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import type { StoredFile } from "../../domain/file.js";
 import type { Job, ValidationError } from "../../domain/job.js";
 import type { AttemptResult, ClaimedRecord, FinishedRecord, NewRecord } from "../../domain/record.js";
+import { type OutcomeWrite, outcomeWrite } from "../outcome-write.js";
 import {
   END_STATUS_COLUMN,
   type FileRow,
@@ -13,10 +14,8 @@ import {
   type JobRow,
   jobFromRow,
 } from "../rows.js";
-import { type OutcomeWrite, outcomeWrite } from "../outcome-write.js";
 import type { ClaimRequest, EndStatus, FinalFiles, HeldLease, NewJob, Store } from "../store.js";
 import { migrateSqlite } from "./sqlite-migrate.js";
-
 
 export interface SqliteStoreOptions {
   /** Database file; `:memory:` for throwaway stores. */
@@ -138,7 +137,8 @@ class SqliteStore implements Store {
           .get(now) as { id: string; validation_lease_until: number | null } | undefined;
         if (!row) return undefined;
         // A previous holder died part-way: start the file again from a clean slate.
-        if (row.validation_lease_until !== null) this.db.prepare("DELETE FROM records WHERE job_id = ?").run(row.id);
+        if (row.validation_lease_until !== null)
+          this.db.prepare("DELETE FROM records WHERE job_id = ?").run(row.id);
         this.db
           .prepare("UPDATE jobs SET validation_owner = ?, validation_lease_until = ? WHERE id = ?")
           .run(owner, now + leaseMs, row.id);
@@ -161,7 +161,8 @@ class SqliteStore implements Store {
     const insert = this.s.insertRecord;
     this.db
       .transaction(() => {
-        for (const r of records) insert.run(jobId, r.position, r.line, r.customId, r.route, r.body, maxAttempts);
+        for (const r of records)
+          insert.run(jobId, r.position, r.line, r.customId, r.route, r.body, maxAttempts);
       })
       .immediate();
   }
@@ -273,7 +274,10 @@ class SqliteStore implements Store {
       .immediate();
   }
 
-  async recordResults(results: AttemptResult[], now: number): Promise<{ accepted: number; refused: number[] }> {
+  async recordResults(
+    results: AttemptResult[],
+    now: number,
+  ): Promise<{ accepted: number; refused: number[] }> {
     if (results.length === 0) return { accepted: 0, refused: [] };
     return this.db
       .transaction(() => {
@@ -393,7 +397,9 @@ class SqliteStore implements Store {
           .run(now, id);
         if (r.changes > 0) {
           const n = this.db
-            .prepare("UPDATE records SET state = 'cancelled', finished_at = ? WHERE job_id = ? AND state = 'pending'")
+            .prepare(
+              "UPDATE records SET state = 'cancelled', finished_at = ? WHERE job_id = ? AND state = 'pending'",
+            )
             .run(now, id).changes;
           this.s.addCounts.run(0, 0, n, 0, 0, 0, id);
         }

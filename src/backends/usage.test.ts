@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { extractUsage } from "./usage.js";
+
+describe("extractUsage", () => {
+  it("reads chat and text completions", () => {
+    const body = JSON.stringify({
+      id: "chatcmpl-1",
+      object: "chat.completion",
+      choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }],
+      usage: {
+        prompt_tokens: 12,
+        completion_tokens: 3,
+        total_tokens: 15,
+        prompt_tokens_details: { cached_tokens: 0 },
+      },
+    });
+    expect(extractUsage(body)).toEqual({ inputTokens: 12, outputTokens: 3 });
+  });
+
+  it("reads embeddings, which have no output tokens", () => {
+    const body = JSON.stringify({
+      object: "list",
+      data: [{ object: "embedding", index: 0, embedding: [0.1, -0.2] }],
+      usage: { prompt_tokens: 7, total_tokens: 7 },
+    });
+    expect(extractUsage(body)).toEqual({ inputTokens: 7, outputTokens: 0 });
+  });
+
+  it("reads the responses API shape", () => {
+    const body = JSON.stringify({
+      object: "response",
+      status: "completed",
+      output: [{ type: "message", content: [{ type: "output_text", text: "x" }] }],
+      usage: { input_tokens: 20, output_tokens: 5, total_tokens: 25 },
+    });
+    expect(extractUsage(body)).toEqual({ inputTokens: 20, outputTokens: 5 });
+  });
+
+  it("takes the top-level usage when it is not last, and ignores the word inside content", () => {
+    const body = JSON.stringify({
+      usage: { prompt_tokens: 4, completion_tokens: 2 },
+      choices: [{ message: { content: 'the "usage": {"prompt_tokens": 999} text' } }],
+    });
+    expect(extractUsage(body)).toEqual({ inputTokens: 4, outputTokens: 2 });
+  });
+
+  it("copes with whitespace and pretty-printed bodies", () => {
+    const body = JSON.stringify({ usage: { input_tokens: 1, output_tokens: 9 } }, null, 2);
+    expect(extractUsage(body)).toEqual({ inputTokens: 1, outputTokens: 9 });
+  });
+
+  it("returns null when there is no usage, usage is null or the body is not JSON", () => {
+    expect(extractUsage('{"id":"x"}')).toBeNull();
+    expect(extractUsage('{"id":"x","usage":null}')).toBeNull();
+    expect(extractUsage('{"usage":{"total_tokens":3}}')).toBeNull();
+    expect(extractUsage("not json")).toBeNull();
+    expect(extractUsage("")).toBeNull();
+  });
+});

@@ -1,0 +1,14 @@
+/** The subset of OpenAI's batch object the CLI reads. */
+export interface BatchView {
+  id: string;
+  status: string;
+  endpoint: string;
+  input_file_id: string;
+  output_file_id: string | null;
+  error_file_id: string | null;
+  created_at: number;
+  request_counts: { total: number; completed: number; failed: number };
+  errors: { data: Array<{ code: string; message: string; line: number | null }> } | null;
+}
+
+export const TERMINAL = new Set(["completed", "failed", "expired", "cancelled"]);

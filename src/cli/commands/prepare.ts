@@ -1,0 +1,191 @@
+import { readFile, stat } from "node:fs/promises";
+import { basename, dirname, extname, join } from "node:path";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import type { RouteConfig } from "../../config/config.js";
+import { DocketError } from "../../domain/errors.js";
+import { DIALECT_NAMES, parseDialectName } from "../../prep/dialects/dialect.js";
+import { JsonlFileWriter } from "../../prep/jsonl-writer.js";
+import { formatOverflowPolicy, parseOverflowPolicy } from "../../prep/overflow-policy.js";
+import { type PreparedDataset, type PrepareOptions, prepareDataset } from "../../prep/prepare.js";
+import type { Problem } from "../../prep/problem.js";
+import { normaliseDelimiter } from "../../prep/readers/detect-delimiter.js";
+import { parseFormat } from "../../prep/readers/open-dataset.js";
+import { loadTemplate } from "../../prep/template/load-template.js";
+import { parseTokenizerChoice } from "../../prep/tokens/select-counter.js";
+
+/** Options shared by `prepare` and `estimate` (and later `run`), as commander parses them. */
+export interface DatasetCliOptions {
+  template: string;
+  model?: string;
+  dialect: string;
+  idField?: string;
+  delimiter?: string;
+  format?: string;
+  contextLength?: number;
+  onOverflow: string;
+  tokenizer: string;
+  config?: string;
+  maxProblems: number;
+}
+
+export const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("must be a positive integer.");
+  return n;
+};
+
+export function addDatasetOptions(command: Command): Command {
+  return command
+    .argument("<dataset>", "CSV (with a header row) or JSONL file")
+    .requiredOption("-t, --template <file>", "prompt template (JSON)")
+    .option("-m, --model <name>", "model, replacing the template's")
+    .addOption(new Option("--dialect <name>", "batch file dialect").choices(DIALECT_NAMES).default("openai"))
+    .option("--id-field <name>", "column/field holding each row's id (default: row-<n>)")
+    .option("--delimiter <char>", "CSV delimiter: , ; tab | (default: detected from the header)")
+    .addOption(
+      new Option("--format <format>", "dataset format (default: from the extension)").choices([
+        "csv",
+        "jsonl",
+      ]),
+    )
+    .option("--context-length <tokens>", "context length to check against", positiveInt)
+    .option("--on-overflow <policy>", "reject, or truncate:<field> to cut that field to fit", "reject")
+    .addOption(
+      new Option("--tokenizer <name>", "token counter")
+        .choices(["auto", "estimate", "o200k_base", "cl100k_base"])
+        .default("auto"),
+    )
+    .option("--config <file>", "docket.config.json whose routes give context lengths")
+    .option("--max-problems <n>", "problems to print", positiveInt, 50);
+}
+
+/** Turns parsed CLI options into pipeline options; throws DocketError on bad input. */
+export async function resolvePrepareOptions(
+  dataset: string,
+  opts: DatasetCliOptions,
+): Promise<PrepareOptions> {
+  const info = await stat(dataset).catch(() => null);
+  if (!info?.isFile())
+    throw new DocketError("dataset_not_found", `Dataset ${dataset} does not exist or is not a file.`);
+  let delimiter: string | undefined;
+  if (opts.delimiter !== undefined) {
+    delimiter = normaliseDelimiter(opts.delimiter) ?? undefined;
+    if (delimiter === undefined) {
+      throw new DocketError(
+        "invalid_option",
+        `--delimiter must be one of , ; tab | (got '${opts.delimiter}').`,
+      );
+    }
+  }
+  return {
+    dataset,
+    format: opts.format !== undefined ? parseFormat(opts.format) : undefined,
+    template: await loadTemplate(opts.template, opts.model),
+    dialect: parseDialectName(opts.dialect),
+    idField: opts.idField,
+    delimiter,
+    contextLength: opts.contextLength,
+    routes: opts.config !== undefined ? await readRoutes(opts.config) : undefined,
+    onOverflow: parseOverflowPolicy(opts.onOverflow),
+    tokenizer: parseTokenizerChoice(opts.tokenizer),
+  };
+}
+
+async function readRoutes(path: string): Promise<RouteConfig[]> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(path, "utf8"));
+  } catch (e) {
+    throw new DocketError("invalid_config", `Cannot read config ${path}: ${(e as Error).message}`);
+  }
+  const routes = (value as { routes?: unknown } | null)?.routes ?? [];
+  const valid =
+    Array.isArray(routes) &&
+    routes.every((r) => typeof r === "object" && r !== null && Array.isArray((r as RouteConfig).models));
+  if (!valid)
+    throw new DocketError(
+      "invalid_config",
+      `Config ${path}: "routes" must be an array of routes with "models".`,
+    );
+  return routes as RouteConfig[];
+}
+
+export function registerPrepareCommand(program: Command): void {
+  const command = program
+    .command("prepare")
+    .description("Turn a dataset and a prompt template into a validated batch input file")
+    .option("-o, --out <file>", "output JSONL (default: <dataset>.<dialect>.jsonl beside the dataset)");
+  addDatasetOptions(command).action(async (dataset: string, opts: DatasetCliOptions & { out?: string }) => {
+    await runCliAction(async () => {
+      const options = await resolvePrepareOptions(dataset, opts);
+      const out = opts.out ?? defaultOutPath(dataset, opts.dialect);
+      const prepared = prepareDataset(options);
+      const writer = await JsonlFileWriter.create(out);
+      const problems: Problem[] = [];
+      try {
+        for await (const item of prepared) {
+          if (item.kind === "request") await writer.write(prepared.dialect.toLine(item));
+          else if (problems.length < opts.maxProblems) problems.push(item);
+        }
+        await writer.commit();
+      } catch (e) {
+        await writer.abort();
+        throw e;
+      }
+      printSummary(prepared, dataset, `wrote ${out} (${prepared.dialect.name} dialect)`);
+      printProblems(problems, prepared);
+      return prepared.summary.prepared === prepared.summary.rowsRead ? 0 : 2;
+    });
+  });
+}
+
+function defaultOutPath(dataset: string, dialect: string): string {
+  return join(dirname(dataset), `${basename(dataset, extname(dataset))}.${dialect}.jsonl`);
+}
+
+/**
+ * Exit codes: 0 all rows prepared, 2 some rows had problems (the good ones are still
+ * written), 1 a usage error (bad option, unreadable template or dataset).
+ */
+export async function runCliAction(action: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await action();
+  } catch (e) {
+    if (!(e instanceof DocketError)) throw e;
+    console.error(`error [${e.code}]: ${e.message}`);
+    process.exitCode = 1;
+  }
+}
+
+const n = (x: number) => x.toLocaleString("en-US");
+
+export function printSummary(prepared: PreparedDataset, dataset: string, outcome: string): void {
+  const s = prepared.summary;
+  const problemCounts = Object.entries(s.problems)
+    .map(([code, count]) => `${code} ${n(count)}`)
+    .join(", ");
+  const context = prepared.contextLength;
+  console.log(`${dataset}: ${n(s.rowsRead)} rows read, ${n(s.prepared)} prepared; ${outcome}`);
+  console.log(
+    `  rejected ${n(s.rejected)}, truncated ${n(s.truncated)}, unparseable ${n(s.unparseable)}` +
+      (problemCounts ? ` (${problemCounts})` : ""),
+  );
+  console.log(
+    `  model ${prepared.template.spec.model}, ${prepared.template.endpoint}; tokenizer ${prepared.tokenizer.name}; ` +
+      `context length ${context.tokens === null ? "unknown (not checked)" : `${n(context.tokens)} (${context.source})`}; ` +
+      `on overflow: ${formatOverflowPolicy(prepared.policy)}`,
+  );
+  console.log(`  input tokens ${n(s.inputTokens)}, max output tokens ${n(s.maxOutputTokens)}`);
+}
+
+export function printProblems(shown: Problem[], prepared: PreparedDataset): void {
+  if (shown.length === 0) return;
+  console.log("Problems:");
+  for (const p of shown) {
+    const row = p.rowNumber !== null ? ` (row ${p.rowNumber})` : "";
+    console.log(`  line ${p.line}${row}: [${p.code}] ${p.message}`);
+  }
+  const total = prepared.summary.rejected + prepared.summary.unparseable;
+  if (total > shown.length)
+    console.log(`  … and ${n(total - shown.length)} more (raise --max-problems to see them)`);
+}

@@ -1,0 +1,52 @@
+import type { Command } from "commander";
+import { loadConfig } from "../../config/load-config.js";
+import { startEmbedded } from "../../runtime/embedded.js";
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command("serve")
+    .description("Run the API, workers and maintenance in one process (SQLite + local disk)")
+    .option("-p, --port <port>", "port to listen on (default 8080)", (v) => Number.parseInt(v, 10))
+    .option("--host <host>", "interface to bind (default 127.0.0.1)")
+    .option("-d, --data-dir <dir>", "where the database and files live (default .docket)")
+    .option("-c, --config <file>", "docket.config.json with routes and settings")
+    .option(
+      "--backend <url>",
+      "route every model to this OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1",
+    )
+    .option("--backend-api-key <key>", "API key for --backend (or set DOCKET_BACKEND_API_KEY)")
+    .action(async (o) => {
+      const config = loadConfig({
+        configPath: o.config,
+        dataDir: o.dataDir,
+        host: o.host,
+        port: o.port,
+        backendUrl: o.backend,
+        backendApiKey: o.backendApiKey ?? process.env.DOCKET_BACKEND_API_KEY,
+      });
+      if (config.routes.length === 0) {
+        console.error(
+          "warning: no routes configured, so every batch will fail validation. Pass --backend URL or --config FILE.",
+        );
+      }
+      const docket = await startEmbedded(config);
+      console.log(
+        `docket listening on ${docket.url} (data in ${config.dataDir}, ${config.routes.length} route(s))`,
+      );
+      let closing = false;
+      const shutdown = (sig: string) => {
+        if (closing) process.exit(1);
+        closing = true;
+        console.log(`docket: ${sig} received, finishing in-flight requests (Ctrl-C again to force)`);
+        docket.close().then(
+          () => process.exit(0),
+          (err) => {
+            console.error(err);
+            process.exit(1);
+          },
+        );
+      };
+      process.on("SIGINT", () => shutdown("SIGINT"));
+      process.on("SIGTERM", () => shutdown("SIGTERM"));
+    });
+}

@@ -1,0 +1,34 @@
+import type { ApiClient } from "./api-client.js";
+import { type BatchView, TERMINAL } from "./batch-types.js";
+import { ProgressBar } from "./progress.js";
+
+/** Polls a batch until it ends, drawing progress; returns the final batch. */
+export async function waitForBatch(client: ApiClient, id: string, intervalMs = 500): Promise<BatchView> {
+  const bar = new ProgressBar();
+  for (;;) {
+    const b = await client.json<BatchView>("GET", `/v1/batches/${id}`);
+    bar.update(b.status, b.request_counts.completed, b.request_counts.failed, b.request_counts.total);
+    if (TERMINAL.has(b.status)) {
+      bar.finish();
+      return b;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Exit code for a finished batch: 0 completed, 3 anything else (failed/expired/cancelled). */
+export function exitCodeFor(b: BatchView): number {
+  return b.status === "completed" ? 0 : 3;
+}
+
+export function describeBatch(b: BatchView): string {
+  const c = b.request_counts;
+  const lines = [
+    `${b.id}  ${b.status}  ${c.completed}/${c.total} completed, ${c.failed} failed  (${b.endpoint})`,
+  ];
+  if (b.output_file_id) lines.push(`  output file: ${b.output_file_id}`);
+  if (b.error_file_id) lines.push(`  error file:  ${b.error_file_id}`);
+  for (const e of b.errors?.data ?? [])
+    lines.push(`  ${e.line !== null ? `line ${e.line}: ` : ""}${e.code}: ${e.message}`);
+  return lines.join("\n");
+}

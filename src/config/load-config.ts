@@ -1,0 +1,134 @@
+import { readFileSync } from "node:fs";
+import { DocketError } from "../domain/errors.js";
+import {
+  type BackendConfig,
+  DEFAULT_ROUTE_SETTINGS,
+  type DocketConfig,
+  defaultConfig,
+  type RouteConfig,
+} from "./config.js";
+
+/** What the CLI lets a person override without a file. */
+export interface ConfigOverrides {
+  configPath?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  host?: string;
+  port?: number;
+  /** `--backend URL`: every model routed to one OpenAI-compatible server. */
+  backendUrl?: string;
+  backendApiKey?: string;
+}
+
+/**
+ * Reads `docket.config.json` (if given), fills defaults, applies CLI overrides, and checks the
+ * result so a mistake is reported with the field that is wrong, at start-up, not mid-batch.
+ */
+export function loadConfig(o: ConfigOverrides = {}): DocketConfig {
+  const config = defaultConfig();
+  let file: Partial<Omit<DocketConfig, "routes">> & { routes?: Array<Partial<RouteConfig>> } = {};
+  if (o.configPath) {
+    try {
+      file = JSON.parse(readFileSync(o.configPath, "utf8"));
+    } catch (err) {
+      throw new DocketError(
+        "invalid_config",
+        `Cannot read the config file ${o.configPath}: ${(err as Error).message}`,
+      );
+    }
+  }
+  if (file.dataDir) config.dataDir = file.dataDir;
+  if (file.databaseUrl) config.databaseUrl = file.databaseUrl;
+  Object.assign(config.server, file.server ?? {});
+  Object.assign(config.worker, file.worker ?? {});
+  if (file.retention) Object.assign(config.retention, file.retention);
+  config.routes = (file.routes ?? []).map((r, i) => normalizeRoute(r, i));
+  if (o.dataDir) config.dataDir = o.dataDir;
+  if (o.databaseUrl) config.databaseUrl = o.databaseUrl;
+  if (o.host) config.server.host = o.host;
+  if (o.port !== undefined) config.server.port = o.port;
+  if (o.backendUrl) {
+    config.routes.push(
+      normalizeRoute(
+        {
+          name: "default",
+          models: ["*"],
+          backend: { type: "openai", baseUrl: o.backendUrl, apiKey: o.backendApiKey },
+        },
+        config.routes.length,
+      ),
+    );
+  }
+  const names = new Set<string>();
+  for (const r of config.routes) {
+    if (names.has(r.name))
+      throw new DocketError("invalid_config", `Two routes are named '${r.name}'; names must be unique.`);
+    names.add(r.name);
+  }
+  return config;
+}
+
+function normalizeRoute(r: Partial<RouteConfig>, index: number): RouteConfig {
+  const where = `routes[${index}]`;
+  if (!r.backend || typeof r.backend !== "object") {
+    throw new DocketError(
+      "invalid_config",
+      `${where}.backend is required, e.g. {"type":"openai","baseUrl":"http://127.0.0.1:8000/v1"}.`,
+    );
+  }
+  const backend = resolveSecrets(r.backend, where);
+  const models = r.models ?? (r.name ? [r.name] : undefined);
+  if (!Array.isArray(models) || models.length === 0) {
+    throw new DocketError(
+      "invalid_config",
+      `${where}.models must list the model names (or globs like "gpt-4o*") it serves.`,
+    );
+  }
+  const route: RouteConfig = {
+    name: r.name ?? `route-${index}`,
+    models,
+    backend,
+    concurrency: r.concurrency ?? DEFAULT_ROUTE_SETTINGS.concurrency,
+    timeoutMs: r.timeoutMs ?? DEFAULT_ROUTE_SETTINGS.timeoutMs,
+    maxAttempts: r.maxAttempts ?? DEFAULT_ROUTE_SETTINGS.maxAttempts,
+  };
+  if (r.contextLength !== undefined) route.contextLength = r.contextLength;
+  for (const key of ["concurrency", "timeoutMs", "maxAttempts"] as const) {
+    if (!Number.isInteger(route[key]) || route[key] < 1) {
+      throw new DocketError(
+        "invalid_config",
+        `${where}.${key} must be a positive integer (got ${JSON.stringify(route[key])}).`,
+      );
+    }
+  }
+  return route;
+}
+
+/** `"apiKey": "env:OPENAI_API_KEY"` reads the key from the environment, so configs hold no secrets. */
+function resolveSecrets(b: BackendConfig, where: string): BackendConfig {
+  if (b.type === "openai") {
+    if (typeof b.baseUrl !== "string" || !/^https?:\/\//.test(b.baseUrl)) {
+      throw new DocketError(
+        "invalid_config",
+        `${where}.backend.baseUrl must be an http(s) URL such as http://127.0.0.1:8000/v1.`,
+      );
+    }
+    if (b.apiKey?.startsWith("env:")) {
+      const name = b.apiKey.slice(4);
+      const value = process.env[name];
+      if (!value)
+        throw new DocketError(
+          "invalid_config",
+          `${where}.backend.apiKey names the environment variable ${name}, which is not set.`,
+        );
+      return { ...b, apiKey: value };
+    }
+    return b;
+  }
+  if (b.type === "llamacpp") {
+    if (typeof b.model !== "string")
+      throw new DocketError("invalid_config", `${where}.backend.model must be the path of a GGUF file.`);
+    return b;
+  }
+  throw new DocketError("invalid_config", `${where}.backend.type must be "openai" or "llamacpp".`);
+}

@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { DocketError } from "../domain/errors.js";
+import { checkApiKey } from "./auth.js";
+import type { ApiDeps, RequestContext, RouteHandler } from "./deps.js";
+import { discardBody } from "./discard-body.js";
+import { toErrorResponse } from "./errors.js";
+import { sendJson } from "./json.js";
+import { Router } from "./router.js";
+import { addBatchRoutes } from "./routes/batches.js";
+import { addFileRoutes } from "./routes/files.js";
+
+export type { ApiDeps } from "./deps.js";
+
+/** Paths anyone may call, even when an API key is configured (load balancer probes). */
+const PUBLIC_PATHS = new Set(["/health"]);
+
+export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const router = new Router<RouteHandler>();
+  router.add("GET", "/health", (ctx) => sendJson(ctx.res, 200, { status: "ok" }));
+  addFileRoutes(router);
+  addBatchRoutes(router);
+  const now = deps.now ?? Date.now;
+  const logError = deps.logError ?? ((err: unknown) => console.error("docket api: unexpected error", err));
+  const apiKey = deps.config.apiKey;
+
+  const fail = (req: IncomingMessage, res: ServerResponse, err: unknown): void => {
+    if (!(err instanceof DocketError) && !isClientGone(err)) logError(err, req);
+    if (res.headersSent) {
+      // Mid-stream there is no way to send an error body: cut the response so the client
+      // sees a truncated download rather than a short one that looks complete.
+      res.destroy();
+      return;
+    }
+    const { status, body } = toErrorResponse(err);
+    sendJson(res, status, body);
+  };
+
+  return (req, res) => {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q === -1 ? url : url.slice(0, q);
+    const method = req.method ?? "GET";
+    const match = router.match(method, path);
+    if (match.kind !== "found") {
+      discardBody(req);
+      if (match.kind === "method_not_allowed") {
+        const err = new DocketError("method_not_allowed", `Method ${method} is not allowed on ${path}.`, 405);
+        const { status, body } = toErrorResponse(err);
+        sendJson(res, status, body, { allow: match.allow.join(", ") });
+      } else {
+        fail(req, res, new DocketError("not_found", `Unknown request URL: ${method} ${path}.`, 404));
+      }
+      return;
+    }
+    try {
+      if (!PUBLIC_PATHS.has(path)) checkApiKey(req, apiKey);
+      const ctx: RequestContext = {
+        req,
+        res,
+        params: match.params,
+        query: new URLSearchParams(q === -1 ? "" : url.slice(q + 1)),
+        deps,
+        now,
+      };
+      const result = match.handler(ctx);
+      if (result) {
+        result.catch((err: unknown) => {
+          discardBody(req);
+          fail(req, res, err);
+        });
+      }
+    } catch (err) {
+      discardBody(req);
+      fail(req, res, err);
+    }
+  };
+}
+
+function isClientGone(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === "ERR_STREAM_PREMATURE_CLOSE" || code === "ECONNRESET" || code === "EPIPE";
+}

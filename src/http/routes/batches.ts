@@ -1,0 +1,140 @@
+import { parseDuration } from "../../domain/duration.js";
+import { DocketError, invalidRequest, notFound } from "../../domain/errors.js";
+import { newId } from "../../domain/ids.js";
+import { ENDPOINTS, type Endpoint, type Job } from "../../domain/job.js";
+import type { RequestContext, RouteHandler } from "../deps.js";
+import { readJson, sendJson } from "../json.js";
+import { readLimit, readOptional } from "../query.js";
+import type { Router } from "../router.js";
+import { toOpenAiList } from "../serializers/list.js";
+import { toOpenAiBatch } from "../serializers/openai-batch.js";
+
+const LIST_DEFAULT = 20;
+const LIST_MAX = 100;
+/** OpenAI's metadata limits: 16 pairs, keys up to 64 characters, values up to 512. */
+const METADATA_MAX_PAIRS = 16;
+const METADATA_MAX_KEY = 64;
+const METADATA_MAX_VALUE = 512;
+
+export function addBatchRoutes(router: Router<RouteHandler>): void {
+  router
+    .add("POST", "/v1/batches", createBatch)
+    .add("GET", "/v1/batches", listBatches)
+    .add("GET", "/v1/batches/:id", retrieveBatch)
+    .add("POST", "/v1/batches/:id/cancel", cancelBatch);
+}
+
+async function createBatch(ctx: RequestContext): Promise<void> {
+  const body = await readJson(ctx.req);
+  if (!isObject(body)) throw invalidRequest("The request body must be a JSON object.");
+  const endpoint = parseEndpoint(body.endpoint);
+  const completionWindow = body.completion_window;
+  const windowMs = typeof completionWindow === "string" ? parseDuration(completionWindow) : undefined;
+  if (typeof completionWindow !== "string" || windowMs === undefined) {
+    throw invalidRequest(
+      `'completion_window' must be a duration such as '24h', '90m' or '30s'; got ${JSON.stringify(completionWindow ?? null)}.`,
+      "completion_window",
+    );
+  }
+  const metadata = parseMetadata(body.metadata);
+  const inputFileId = body.input_file_id;
+  if (typeof inputFileId !== "string" || inputFileId === "") {
+    throw invalidRequest("'input_file_id' is required and must be a file id.", "input_file_id");
+  }
+  const file = await ctx.deps.store.getFile(inputFileId);
+  if (!file)
+    throw new DocketError("not_found", `No file found with id '${inputFileId}'.`, 404, "input_file_id");
+  if (file.purpose !== "batch") {
+    throw invalidRequest(
+      `File '${inputFileId}' has purpose '${file.purpose}'; a batch input file must be uploaded with purpose 'batch'.`,
+      "input_file_id",
+    );
+  }
+  const createdAt = ctx.now();
+  const job = await ctx.deps.store.insertJob({
+    id: newId("batch_"),
+    endpoint,
+    inputFileId,
+    completionWindow,
+    metadata,
+    createdAt,
+    expiresAt: createdAt + windowMs,
+  });
+  // Validation of the file's lines is the worker's job: creation stays fast for big files.
+  ctx.deps.events.workAvailable();
+  sendJson(ctx.res, 200, toOpenAiBatch(job));
+}
+
+async function listBatches(ctx: RequestContext): Promise<void> {
+  const limit = readLimit(ctx.query, LIST_DEFAULT, LIST_MAX);
+  const rows = await ctx.deps.store.listJobs({ after: readOptional(ctx.query, "after"), limit: limit + 1 });
+  sendJson(ctx.res, 200, toOpenAiList(rows, limit, toOpenAiBatch));
+}
+
+async function retrieveBatch(ctx: RequestContext): Promise<void> {
+  sendJson(ctx.res, 200, toOpenAiBatch(await findJob(ctx)));
+}
+
+async function cancelBatch(ctx: RequestContext): Promise<void> {
+  const job = await findJob(ctx);
+  if (job.status === "cancelling" || job.status === "cancelled") {
+    sendJson(ctx.res, 200, toOpenAiBatch(job));
+    return;
+  }
+  // Same wording and status as OpenAI; finalizing is past the point where cancelling saves anything.
+  if (job.status !== "validating" && job.status !== "in_progress") throw notCancellable(job);
+  const cancelled = await ctx.deps.store.cancelJob(job.id, ctx.now());
+  if (!cancelled) throw notFound("batch", job.id);
+  ctx.deps.events.workAvailable();
+  sendJson(ctx.res, 200, toOpenAiBatch(cancelled));
+}
+
+async function findJob(ctx: RequestContext): Promise<Job> {
+  const id = ctx.params.id!;
+  const job = await ctx.deps.store.getJob(id);
+  if (!job) throw notFound("batch", id);
+  return job;
+}
+
+function notCancellable(job: Job): DocketError {
+  return new DocketError("batch_not_cancellable", `Cannot cancel a batch with status '${job.status}'.`, 400);
+}
+
+function parseEndpoint(value: unknown): Endpoint {
+  const endpoint = ENDPOINTS.find((e) => e === value);
+  if (!endpoint) {
+    throw invalidRequest(
+      `${JSON.stringify(value ?? null)} is not a supported endpoint. Supported endpoints: ${ENDPOINTS.join(", ")}.`,
+      "endpoint",
+    );
+  }
+  return endpoint;
+}
+
+function parseMetadata(value: unknown): Record<string, string> | null {
+  if (value === undefined || value === null) return null;
+  if (!isObject(value))
+    throw invalidRequest("'metadata' must be an object of string keys and values.", "metadata");
+  const entries = Object.entries(value);
+  if (entries.length > METADATA_MAX_PAIRS) {
+    throw invalidRequest(
+      `'metadata' may hold at most ${METADATA_MAX_PAIRS} pairs; got ${entries.length}.`,
+      "metadata",
+    );
+  }
+  for (const [key, v] of entries) {
+    if (typeof v !== "string") throw invalidRequest(`metadata['${key}'] must be a string.`, "metadata");
+    if (key.length > METADATA_MAX_KEY || v.length > METADATA_MAX_VALUE) {
+      throw invalidRequest(
+        `metadata keys are limited to ${METADATA_MAX_KEY} characters and values to ${METADATA_MAX_VALUE}.`,
+        "metadata",
+      );
+    }
+  }
+  // fromEntries defines own properties, so a `__proto__` key stays plain data.
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

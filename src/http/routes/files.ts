@@ -1,0 +1,133 @@
+import { pipeline } from "node:stream/promises";
+import { invalidRequest, notFound } from "../../domain/errors.js";
+import type { FilePurpose, StoredFile } from "../../domain/file.js";
+import { newId } from "../../domain/ids.js";
+import type { RequestContext, RouteHandler } from "../deps.js";
+import { sendJson } from "../json.js";
+import { receiveMultipart } from "../multipart-upload.js";
+import { readLimit, readOptional } from "../query.js";
+import type { Router } from "../router.js";
+import { toOpenAiList } from "../serializers/list.js";
+import { toOpenAiFile } from "../serializers/openai-file.js";
+
+/** Purposes a client may upload; `batch_output` files are only ever written by Docket. */
+const UPLOAD_PURPOSES: readonly FilePurpose[] = ["batch", "user_data"];
+const LIST_MAX = 10_000;
+
+export function addFileRoutes(router: Router<RouteHandler>): void {
+  router
+    .add("POST", "/v1/files", createFile)
+    .add("GET", "/v1/files", listFiles)
+    .add("GET", "/v1/files/:id", retrieveFile)
+    .add("DELETE", "/v1/files/:id", deleteFile)
+    .add("GET", "/v1/files/:id/content", fileContent);
+}
+
+async function createFile(ctx: RequestContext): Promise<void> {
+  const { store, blobs, config } = ctx.deps;
+  const id = newId("file-");
+  const blobKey = `files/${id}`;
+  const upload = await receiveMultipart(ctx.req, {
+    blobs,
+    blobKey,
+    fileField: "file",
+    maxBytes: config.maxUploadBytes,
+    checkField: (name, value) => {
+      if (name === "purpose") parsePurpose(value);
+    },
+  });
+  try {
+    if (!upload.file) throw invalidRequest("Missing the 'file' part of the form.", "file");
+    const purpose = parsePurpose(upload.fields.get("purpose"));
+    const createdAt = ctx.now();
+    const file: StoredFile = {
+      id,
+      filename: upload.file.filename || "upload",
+      purpose,
+      bytes: upload.file.bytes,
+      blobKey,
+      createdAt,
+      expiresAt: parseExpiry(upload.fields, createdAt),
+    };
+    // The row goes in only once the blob is durable, so a listed file always has its bytes.
+    await store.insertFile(file);
+    sendJson(ctx.res, 200, toOpenAiFile(file));
+  } catch (err) {
+    if (upload.file) await blobs.delete(blobKey);
+    throw err;
+  }
+}
+
+async function listFiles(ctx: RequestContext): Promise<void> {
+  const limit = readLimit(ctx.query, LIST_MAX, LIST_MAX);
+  const order = readOptional(ctx.query, "order") ?? "desc";
+  if (order !== "desc") {
+    throw invalidRequest("Only order=desc (newest first) is supported for listing files.", "order");
+  }
+  const rows = await ctx.deps.store.listFiles({
+    purpose: readOptional(ctx.query, "purpose"),
+    after: readOptional(ctx.query, "after"),
+    limit: limit + 1,
+  });
+  sendJson(ctx.res, 200, toOpenAiList(rows, limit, toOpenAiFile));
+}
+
+async function retrieveFile(ctx: RequestContext): Promise<void> {
+  sendJson(ctx.res, 200, toOpenAiFile(await findFile(ctx)));
+}
+
+async function deleteFile(ctx: RequestContext): Promise<void> {
+  const file = await findFile(ctx);
+  // Row first: a crash in between leaves an orphan blob (harmless), never a row without bytes.
+  if (!(await ctx.deps.store.deleteFile(file.id))) throw notFound("file", file.id);
+  await ctx.deps.blobs.delete(file.blobKey);
+  sendJson(ctx.res, 200, { id: file.id, object: "file", deleted: true });
+}
+
+async function fileContent(ctx: RequestContext): Promise<void> {
+  const file = await findFile(ctx);
+  const body = await ctx.deps.blobs.get(file.blobKey);
+  const jsonl = file.filename.endsWith(".jsonl") || file.purpose === "batch_output";
+  ctx.res.statusCode = 200;
+  ctx.res.setHeader("content-type", jsonl ? "application/jsonl" : "application/octet-stream");
+  ctx.res.setHeader("content-length", file.bytes);
+  ctx.res.setHeader(
+    "content-disposition",
+    `attachment; filename="${file.filename.replace(/["\\\r\n]/g, "_")}"`,
+  );
+  await pipeline(body, ctx.res);
+}
+
+async function findFile(ctx: RequestContext): Promise<StoredFile> {
+  const id = ctx.params.id!;
+  const file = await ctx.deps.store.getFile(id);
+  if (!file) throw notFound("file", id);
+  return file;
+}
+
+function parsePurpose(value: string | undefined): FilePurpose {
+  if (value === undefined) throw invalidRequest("Missing the 'purpose' field of the form.", "purpose");
+  const purpose = UPLOAD_PURPOSES.find((p) => p === value);
+  if (!purpose) {
+    throw invalidRequest(
+      `'${value}' is not a supported purpose. Supported purposes: ${UPLOAD_PURPOSES.join(", ")}.`,
+      "purpose",
+    );
+  }
+  return purpose;
+}
+
+/** OpenAI's optional `expires_after[anchor]=created_at` + `expires_after[seconds]=N`. */
+function parseExpiry(fields: Map<string, string>, createdAt: number): number | null {
+  const seconds = fields.get("expires_after[seconds]");
+  const anchor = fields.get("expires_after[anchor]");
+  if (seconds === undefined && anchor === undefined) return null;
+  if (anchor !== undefined && anchor !== "created_at") {
+    throw invalidRequest("expires_after[anchor] must be 'created_at'.", "expires_after.anchor");
+  }
+  const n = Number(seconds);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw invalidRequest("expires_after[seconds] must be a positive integer.", "expires_after.seconds");
+  }
+  return createdAt + n * 1000;
+}

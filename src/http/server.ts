@@ -1,0 +1,64 @@
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type ApiDeps, createApiHandler } from "./api.js";
+
+export interface RunningApiServer {
+  url: string;
+  port: number;
+  /** Stops accepting connections and resolves once in-flight requests have finished. */
+  close(): Promise<void>;
+}
+
+/** How long close() waits for in-flight requests before cutting their connections. */
+const DRAIN_TIMEOUT_MS = 30_000;
+
+export async function startApiServer(
+  deps: ApiDeps & { host: string; port: number },
+): Promise<RunningApiServer> {
+  const handler = createApiHandler(deps);
+  let closing = false;
+  const inFlight = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    inFlight.add(res);
+    res.once("close", () => inFlight.delete(res));
+    if (closing) res.setHeader("connection", "close");
+    handler(req, res);
+  });
+  // Uploads of hundreds of MB may legitimately take longer than Node's 5-minute default.
+  server.requestTimeout = 0;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(deps.port, deps.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = deps.host.includes(":") ? `[${deps.host}]` : deps.host;
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= new Promise<void>((resolve, reject) => {
+      closing = true;
+      // Answer what is in flight, but tell those clients not to reuse the connection.
+      for (const res of inFlight) if (!res.headersSent) res.setHeader("connection", "close");
+      const force = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
+      // A connection becomes idle only once its response is sent *and* its request body is
+      // read (an early 413 still drains the upload): sweep until all are gone rather than
+      // wait out the keep-alive timeout.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      force.unref();
+      server.close((err) => {
+        clearTimeout(force);
+        clearInterval(sweep);
+        if (err) reject(err);
+        else resolve();
+      });
+      server.closeIdleConnections();
+    });
+    return closed;
+  };
+
+  return { url: `http://${host}:${port}`, port, close };
+}

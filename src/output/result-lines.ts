@@ -1,0 +1,51 @@
+import type { FinishedRecord } from "../domain/record.js";
+
+/**
+ * Output and error file lines in OpenAI's batch output format:
+ * `{"id","custom_id","response":{"status_code","request_id","body"},"error"}`.
+ * Bodies are stored as the backend's JSON text and spliced in without a parse/stringify
+ * round trip (output files of millions of lines are written by one scan).
+ */
+export function isSuccess(r: FinishedRecord): boolean {
+  return r.state === "succeeded";
+}
+
+export function outputLine(r: FinishedRecord): string {
+  const response = r.response
+    ? `{"status_code":${r.response.statusCode},"request_id":${JSON.stringify(r.response.requestId)},"body":${jsonBody(r.response.body)}}`
+    : "null";
+  const error = errorOf(r);
+  return `{"id":"batch_req_${r.id}","custom_id":${JSON.stringify(r.customId)},"response":${response},"error":${error ? JSON.stringify(error) : "null"}}\n`;
+}
+
+/**
+ * A failure the backend answered (an HTTP error) carries its response and `error: null`, as in
+ * OpenAI's error files; one that never got an answer (timeout, expiry, cancel) carries an error.
+ */
+function errorOf(r: FinishedRecord): { code: string; message: string } | null {
+  if (r.state === "succeeded") return null;
+  if (r.state === "cancelled")
+    return { code: "batch_cancelled", message: "The batch was cancelled before this request ran." };
+  if (r.state === "expired") {
+    return (
+      r.error ?? {
+        code: "batch_expired",
+        message: "This request could not be executed before the completion window expired.",
+      }
+    );
+  }
+  return r.response ? null : (r.error ?? { code: "unknown_error", message: "The request failed." });
+}
+
+function jsonBody(text: string): string {
+  const first = text.trimStart()[0];
+  if (first === "{" || first === "[") {
+    try {
+      JSON.parse(text);
+      return text;
+    } catch {
+      // fall through: a truncated or non-JSON body is kept as a string
+    }
+  }
+  return JSON.stringify(text);
+}

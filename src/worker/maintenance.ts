@@ -1,0 +1,82 @@
+import type { BlobStore } from "../blobs/blob-store.js";
+import type { Job } from "../domain/job.js";
+import { finalizeJob } from "../output/finalize-job.js";
+import type { Store } from "../store/store.js";
+
+export interface MaintenanceOptions {
+  store: Store;
+  blobs: BlobStore;
+  intervalMs: number;
+  outputRetentionMs: number | null;
+  /** Told about every job that reached its end (webhooks, SSE, logs). */
+  onJobEnded?: (job: Job) => void;
+  /** Told when leases were requeued, so workers look again. */
+  onWorkRequeued?: () => void;
+}
+
+/**
+ * The duties one process performs for everyone: requeue records whose lease ran out, expire
+ * jobs past their window, and finalize jobs whose records are all done. Each tick is a few
+ * indexed queries; `poke()` runs one soon, so a finished batch completes without waiting.
+ */
+export class Maintenance {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(private readonly o: MaintenanceOptions) {}
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  poke(): void {
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One full pass; exposed so tests and `docket` tools can drive maintenance directly. */
+  async tick(): Promise<void> {
+    const { store } = this.o;
+    const now = Date.now();
+    const requeued = await store.requeueExpiredLeases(now);
+    if (requeued > 0) this.o.onWorkRequeued?.();
+    await store.expireJobs(now);
+    for (const { id, endStatus } of await store.claimFinalizable(now)) {
+      await finalizeJob(store, this.o.blobs, id, endStatus, this.o.outputRetentionMs);
+      const job = await store.getJob(id);
+      if (job) this.o.onJobEnded?.(job);
+    }
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.loop(), delay);
+    this.timer.unref();
+  }
+
+  private async loop(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.tick();
+        } catch (err) {
+          console.error(`docket: maintenance failed: ${(err as Error).message}`);
+        }
+      } while (this.again && !this.stopped);
+    })();
+    await this.running;
+    this.running = null;
+    this.schedule(this.o.intervalMs);
+  }
+}
