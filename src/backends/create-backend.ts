@@ -1,5 +1,6 @@
 import type { RouteConfig } from "../config/config.js";
 import type { Backend } from "./backend.js";
+import { LlamaCppBackend } from "./llamacpp/llamacpp-backend.js";
 import { OpenAICompatibleBackend } from "./openai-compatible/openai-compatible-backend.js";
 
 /** The one place that knows every backend type named in the config. */
@@ -15,6 +16,6 @@ export function createBackend(route: RouteConfig): Backend {
         timeoutMs: route.timeoutMs,
       });
     case "llamacpp":
-      throw new Error("the llamacpp backend is not wired yet");
+      return new LlamaCppBackend({ modelPath: b.model, contexts: b.contexts, contextSize: b.contextSize });
   }
 }

@@ -18,7 +18,6 @@ export interface EngineInfo {
   contexts: number;
   contextSize: number;
   embeddingLength: number;
-  vocabSize: number;
 }
 
 /** Counted by node-llama-cpp's own token meters, independent of our per-request counting. */

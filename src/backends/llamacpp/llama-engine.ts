@@ -14,6 +14,7 @@ import {
 } from "node-llama-cpp";
 import type { BackendFailure, BackendResult } from "../backend.js";
 import type { EngineInfo, EngineOptions, EngineStats } from "./engine-protocol.js";
+import { type ChatMessage, type ParsedRequest, parseRequest, type Sampling } from "./openai-requests.js";
 import {
   chatCompletionBody,
   completionBody,
@@ -22,7 +23,6 @@ import {
   type GenerationOutcome,
   openAiErrorBody,
 } from "./openai-responses.js";
-import { type ChatMessage, type ParsedRequest, parseRequest, type Sampling } from "./openai-requests.js";
 import { SlotPool } from "./slot-pool.js";
 
 const DEFAULT_CONTEXT_SIZE = 2048;
@@ -78,9 +78,16 @@ export class LlamaEngine {
       contexts: slots.length,
       contextSize: slots[0]?.sequence.contextSize ?? contextSize,
       embeddingLength: model.embeddingVectorSize,
-      vocabSize: model.tokens.bos === null ? 0 : Number(model.fileInfo.metadata.tokenizer?.ggml?.tokens?.length ?? 0),
     };
-    return new LlamaEngine(model, chatWrapper, chatStopStrings(chatWrapper), slots, new SlotPool(slots), options, info);
+    return new LlamaEngine(
+      model,
+      chatWrapper,
+      chatStopStrings(chatWrapper),
+      slots,
+      new SlotPool(slots),
+      options,
+      info,
+    );
   }
 
   async handle(endpoint: string, body: string, signal: { aborted: boolean }): Promise<BackendResult> {
@@ -91,13 +98,15 @@ export class LlamaEngine {
     this.requests++;
     try {
       if (request.kind === "embeddings") return await this.embeddings(request, model);
-      const prompt = request.kind === "chat" ? this.chatPrompt(request.messages) : this.completionPrompt(request.prompt);
+      const prompt =
+        request.kind === "chat" ? this.chatPrompt(request.messages) : this.completionPrompt(request.prompt);
       const stop = request.kind === "chat" ? [...request.stop, ...this.chatStops] : request.stop;
       const outcome = await this.pool.use((slot) =>
         this.generate(slot.sequence, { ...request, prompt, stop }, signal),
       );
       if ("ok" in outcome) return outcome;
-      const text = request.kind === "chat" ? chatCompletionBody(model, outcome) : completionBody(model, outcome);
+      const text =
+        request.kind === "chat" ? chatCompletionBody(model, outcome) : completionBody(model, outcome);
       return success(text, outcome.promptTokens, outcome.completionTokens);
     } catch (error) {
       if (error instanceof Aborted) return aborted();
@@ -122,7 +131,9 @@ export class LlamaEngine {
     );
     // An empty model turn at the end asks the template for the assistant's prefix.
     history.push({ type: "model", response: [] });
-    return this.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(this.model.tokenizer);
+    return this.chatWrapper
+      .generateContextState({ chatHistory: history })
+      .contextText.tokenize(this.model.tokenizer);
   }
 
   private completionPrompt(prompt: string): Token[] {
@@ -205,7 +216,7 @@ export class LlamaEngine {
     const vectors: number[][] = [];
     for (const input of request.inputs) {
       const tokens = this.completionPrompt(input);
-      if (tokens.length > this.info.contextSize) {
+      if (tokens.length >= this.info.contextSize) {
         return badRequest(
           `An input has ${tokens.length} tokens; this model's context is ${this.info.contextSize}.`,
           "input",
@@ -230,7 +241,9 @@ class Aborted extends Error {}
 
 /** The chat template's own end-of-turn texts (e.g. `<|end|>`); end-of-text tokens are handled apart. */
 function chatStopStrings(wrapper: ChatWrapper): string[] {
-  const triggers = wrapper.generateContextState({ chatHistory: [{ type: "model", response: [] }] }).stopGenerationTriggers;
+  const triggers = wrapper.generateContextState({
+    chatHistory: [{ type: "model", response: [] }],
+  }).stopGenerationTriggers;
   const stops: string[] = [];
   for (const trigger of triggers) {
     const text = LlamaText(trigger);

@@ -30,9 +30,17 @@ interface GenerationFields {
 export type ParsedRequest =
   | ({ kind: "chat"; messages: ChatMessage[] } & GenerationFields)
   | ({ kind: "completion"; prompt: string } & GenerationFields)
-  | { kind: "embeddings"; model: string | null; inputs: string[]; encoding: "float" | "base64"; dimensions: number | null };
+  | {
+      kind: "embeddings";
+      model: string | null;
+      inputs: string[];
+      encoding: "float" | "base64";
+      dimensions: number | null;
+    };
 
-export type ParseResult = { ok: true; request: ParsedRequest } | { ok: false; message: string; param: string | null };
+export type ParseResult =
+  | { ok: true; request: ParsedRequest }
+  | { ok: false; message: string; param: string | null };
 
 export const SUPPORTED_ENDPOINTS = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings"] as const;
 
@@ -59,9 +67,15 @@ export function parseRequest(endpoint: string, body: string): ParseResult {
     const b = parsed as Record<string, unknown>;
     switch (endpoint) {
       case "/v1/chat/completions":
-        return { ok: true, request: { kind: "chat", messages: messages(b.messages), ...generation(b, true) } };
+        return {
+          ok: true,
+          request: { kind: "chat", messages: messages(b.messages), ...generation(b, true) },
+        };
       case "/v1/completions":
-        return { ok: true, request: { kind: "completion", prompt: prompt(b.prompt), ...generation(b, false) } };
+        return {
+          ok: true,
+          request: { kind: "completion", prompt: prompt(b.prompt), ...generation(b, false) },
+        };
       case "/v1/embeddings":
         return { ok: true, request: embeddings(b) };
       default:
@@ -77,7 +91,8 @@ export function parseRequest(endpoint: string, body: string): ParseResult {
 }
 
 function generation(b: Record<string, unknown>, chat: boolean): GenerationFields {
-  if (b.stream === true) throw new BadRequest("Streaming is not supported by the llamacpp backend.", "stream");
+  if (b.stream === true)
+    throw new BadRequest("Streaming is not supported by the llamacpp backend.", "stream");
   if (b.n !== undefined && b.n !== null && b.n !== 1) {
     throw new BadRequest("Only n = 1 is supported by the llamacpp backend.", "n");
   }
@@ -85,13 +100,20 @@ function generation(b: Record<string, unknown>, chat: boolean): GenerationFields
     throw new BadRequest("logprobs are not supported by the llamacpp backend.", "logprobs");
   }
   for (const unsupported of ["tools", "functions", "tool_choice", "function_call"]) {
-    if (b[unsupported] !== undefined && b[unsupported] !== null && !(unsupported === "tool_choice" && b[unsupported] === "none")) {
+    if (
+      b[unsupported] !== undefined &&
+      b[unsupported] !== null &&
+      !(unsupported === "tool_choice" && b[unsupported] === "none")
+    ) {
       throw new BadRequest(`'${unsupported}' is not supported by the llamacpp backend.`, unsupported);
     }
   }
   const format = b.response_format as { type?: unknown } | undefined | null;
   if (format && format.type !== "text") {
-    throw new BadRequest("Only response_format {type: 'text'} is supported by the llamacpp backend.", "response_format");
+    throw new BadRequest(
+      "Only response_format {type: 'text'} is supported by the llamacpp backend.",
+      "response_format",
+    );
   }
   const maxParam = chat && b.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens";
   return {
@@ -108,7 +130,8 @@ function generation(b: Record<string, unknown>, chat: boolean): GenerationFields
 }
 
 function messages(v: unknown): ChatMessage[] {
-  if (!Array.isArray(v) || v.length === 0) throw new BadRequest("'messages' must be a non-empty array.", "messages");
+  if (!Array.isArray(v) || v.length === 0)
+    throw new BadRequest("'messages' must be a non-empty array.", "messages");
   return v.map((m, i) => {
     const param = `messages[${i}]`;
     if (typeof m !== "object" || m === null) throw new BadRequest(`${param} must be an object.`, param);
@@ -134,7 +157,10 @@ function messageText(content: unknown, param: string): string {
       .map((part, i) => {
         const p = part as { type?: unknown; text?: unknown } | null;
         if (p?.type !== "text" || typeof p.text !== "string") {
-          throw new BadRequest(`${param}[${i}] must be a text part; the llamacpp backend reads text only.`, param);
+          throw new BadRequest(
+            `${param}[${i}] must be a text part; the llamacpp backend reads text only.`,
+            param,
+          );
         }
         return p.text;
       })
@@ -146,7 +172,10 @@ function messageText(content: unknown, param: string): string {
 function prompt(v: unknown): string {
   if (typeof v === "string") return v;
   if (Array.isArray(v) && v.length === 1 && typeof v[0] === "string") return v[0];
-  throw new BadRequest("'prompt' must be a string (one prompt per request in the llamacpp backend).", "prompt");
+  throw new BadRequest(
+    "'prompt' must be a string (one prompt per request in the llamacpp backend).",
+    "prompt",
+  );
 }
 
 function stop(v: unknown): string[] {

@@ -78,6 +78,11 @@ export function embeddingsBody(
   });
 }
 
-export function openAiErrorBody(message: string, type: string, param: string | null, code: string | null): string {
+export function openAiErrorBody(
+  message: string,
+  type: string,
+  param: string | null,
+  code: string | null,
+): string {
   return JSON.stringify({ error: { message, type, param, code } });
 }

@@ -22,7 +22,7 @@ describe("SlotPool", () => {
       await new Promise((r) => setImmediate(r));
       gates.shift()?.();
     }
-    gates.forEach((g) => g());
+    for (const g of gates) g();
     await Promise.all(jobs);
     expect(maxInUse).toBe(2);
     expect(order).toEqual([0, 1, 2, 3, 4, 5]);

@@ -18,7 +18,12 @@ export interface ModelSummary {
 }
 
 /** Metadata llama.cpp refuses to load without, for every architecture. */
-const COMMON_REQUIRED = ["context_length", "embedding_length", "block_count", "attention.head_count"] as const;
+const COMMON_REQUIRED = [
+  "context_length",
+  "embedding_length",
+  "block_count",
+  "attention.head_count",
+] as const;
 /** Extra keys the llama loader reads unconditionally. */
 const LLAMA_REQUIRED = ["feed_forward_length", "attention.layer_norm_rms_epsilon"] as const;
 const LLAMA_BLOCK_TENSORS = [
@@ -53,7 +58,8 @@ export async function validateModel(path: string): Promise<ModelSummary> {
   const meta = gguf.metadata;
 
   const architecture = meta.get("general.architecture");
-  if (typeof architecture !== "string" || !architecture) throw fail("is missing required metadata 'general.architecture'");
+  if (typeof architecture !== "string" || !architecture)
+    throw fail("is missing required metadata 'general.architecture'");
   const positive = (key: string): number => {
     const v = meta.get(key);
     if (v === undefined) throw fail(`is missing required metadata '${key}'`);
@@ -107,7 +113,9 @@ function checkVocab(
   for (const key of ["tokenizer.ggml.scores", "tokenizer.ggml.token_type"]) {
     const v = meta.get(key);
     if (v !== undefined && (!Array.isArray(v) || v.length !== tokens.length)) {
-      throw fail(`has '${key}' with ${Array.isArray(v) ? v.length : "no"} entries for ${tokens.length} tokens`);
+      throw fail(
+        `has '${key}' with ${Array.isArray(v) ? v.length : "no"} entries for ${tokens.length} tokens`,
+      );
     }
   }
   if (tokenizerModel === "llama") {

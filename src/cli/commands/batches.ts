@@ -1,8 +1,8 @@
-import { createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
 import { ApiClient } from "../api-client.js";
 import type { BatchView } from "../batch-types.js";
+import { downloadResults } from "../download-results.js";
 import { describeBatch, exitCodeFor, waitForBatch } from "../wait-for-batch.js";
 
 const withServer = (c: Command) =>
@@ -88,16 +88,16 @@ export function registerBatchCommands(program: Command): void {
     if (!b.output_file_id && !b.error_file_id) {
       throw new Error(`batch ${id} has no result files yet (status: ${b.status}).`);
     }
-    if (b.output_file_id) {
-      const body = await client.fileContent(b.output_file_id);
-      await pipeline(body, o.out ? createWriteStream(o.out) : process.stdout, { end: Boolean(o.out) });
+    if (b.output_file_id && !o.out) {
+      await pipeline(await client.fileContent(b.output_file_id), process.stdout, { end: false });
     }
-    if (b.error_file_id && o.errors)
-      await pipeline(await client.fileContent(b.error_file_id), createWriteStream(o.errors));
-    else if (b.error_file_id)
+    const written = await downloadResults(client, b, o.out ?? null, o.errors ?? null);
+    for (const path of [written.output, written.errors]) if (path) console.error(`wrote ${path}`);
+    if (b.error_file_id && !o.errors) {
       console.error(
         `note: ${b.request_counts.failed} failed requests are in ${b.error_file_id} (use --errors FILE)`,
       );
+    }
   });
 
   withServer(program.command("cancel <id>").description("Cancel a batch")).action(async (id: string, o) => {

@@ -1,0 +1,30 @@
+/**
+ * `npm run bench`: every scenario, each printing one `BENCH <name> <figure>=<value> …` line
+ * (ratios measured in this same run against a baseline; absolute times here are noisy) plus
+ * a human summary. `npm run bench -- --only name1,name2` runs a subset.
+ */
+import { benchLlamaPool } from "./llamacpp-pool.bench.js";
+import { benchPrepThroughput } from "./prep-throughput.bench.js";
+
+const SCENARIOS: Record<string, () => Promise<void>> = {
+  "llamacpp-pool": benchLlamaPool,
+  "prep-throughput": () => benchPrepThroughput(),
+};
+
+const onlyArg = process.argv.indexOf("--only");
+const only = onlyArg >= 0 ? new Set((process.argv[onlyArg + 1] ?? "").split(",")) : null;
+
+const started = Date.now();
+for (const [name, run] of Object.entries(SCENARIOS)) {
+  if (only && !only.has(name)) continue;
+  console.log(`\n=== ${name} ===`);
+  const t = Date.now();
+  try {
+    await run();
+  } catch (err) {
+    console.log(`BENCH ${name} error=${JSON.stringify((err as Error).message)}`);
+    process.exitCode = 1;
+  }
+  console.log(`(${name}: ${((Date.now() - t) / 1000).toFixed(1)} s)`);
+}
+console.log(`\nall benchmarks: ${((Date.now() - started) / 1000).toFixed(1)} s`);
