@@ -50,8 +50,17 @@ export interface RouteConfig {
   /** Model names this route serves: exact names or globs such as `gpt-4o*`; `*` matches all. */
   models: string[];
   backend: BackendConfig;
-  /** Requests in flight at once to this backend, per worker process. */
+  /**
+   * Requests in flight at once to this backend, per worker process; with `adaptive` the
+   * ceiling of what the adaptive loop may reach.
+   */
   concurrency: number;
+  /** Find the concurrency the backend sustains (docs/limits.md) instead of holding `concurrency`. */
+  adaptive?: boolean;
+  /** Requests per minute for the route, shared by all worker processes. */
+  rpm?: number;
+  /** Input + output tokens per minute for the route, shared by all worker processes. */
+  tpm?: number;
   /** Per-request timeout; a timed-out request is retried. */
   timeoutMs: number;
   /** Attempts before a retryable failure becomes final. */

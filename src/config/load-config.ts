@@ -93,8 +93,12 @@ function normalizeRoute(r: Partial<RouteConfig>, index: number): RouteConfig {
     maxAttempts: r.maxAttempts ?? DEFAULT_ROUTE_SETTINGS.maxAttempts,
   };
   if (r.contextLength !== undefined) route.contextLength = r.contextLength;
-  for (const key of ["concurrency", "timeoutMs", "maxAttempts"] as const) {
-    if (!Number.isInteger(route[key]) || route[key] < 1) {
+  if (r.adaptive !== undefined) route.adaptive = Boolean(r.adaptive);
+  if (r.rpm !== undefined) route.rpm = r.rpm;
+  if (r.tpm !== undefined) route.tpm = r.tpm;
+  for (const key of ["concurrency", "timeoutMs", "maxAttempts", "rpm", "tpm"] as const) {
+    if (route[key] === undefined) continue;
+    if (!Number.isInteger(route[key]) || (route[key] as number) < 1) {
       throw new DocketError(
         "invalid_config",
         `${where}.${key} must be a positive integer (got ${JSON.stringify(route[key])}).`,

@@ -85,6 +85,27 @@ export interface Store {
   readFinished(jobId: string, afterPosition: number, limit: number): Promise<FinishedRecord[]>;
   /** finalizing → its end status, with the output/error files (already in the blob store). */
   completeFinalize(jobId: string, files: FinalFiles, now: number): Promise<void>;
+  /**
+   * One bounded retention sweep: deletes up to `limit` file rows whose `expiresAt` ≤ now and
+   * returns them (the caller deletes their blobs), then up to `limit` terminal jobs, with their
+   * records, that ended at least `retainJobsMs` ago and whose output and error files are gone.
+   * Call again while it returns anything.
+   */
+  pruneExpired(
+    now: number,
+    limit: number,
+    retainJobsMs: number,
+  ): Promise<{ files: StoredFile[]; jobs: number }>;
+
+  // ---- optional latency hints (polling stays the truth) ----------------------------------
+  /**
+   * Calls `listener` soon after any process calls `hintWork()` (PostgreSQL LISTEN/NOTIFY), so an
+   * idle worker can look for work before its next poll. Returns the unsubscribe function.
+   * Engines without a cross-process channel leave it out; hints may be lost or spurious.
+   */
+  onWorkHint?(listener: () => void): () => void;
+  /** Tells every `onWorkHint` listener (in every process) that new work may be runnable. */
+  hintWork?(): Promise<void>;
 }
 
 export type EndStatus = "completed" | "cancelled" | "expired";

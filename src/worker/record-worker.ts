@@ -1,6 +1,8 @@
 import type { BackendRegistry } from "../backends/backend-registry.js";
 import type { RouteConfig } from "../config/config.js";
 import type { ClaimedRecord } from "../domain/record.js";
+import { RouteGate } from "../limits/route-gate.js";
+import { estimateRequestTokens } from "../limits/token-estimate.js";
 import type { Store } from "../store/store.js";
 import { AckBuffer } from "./ack-buffer.js";
 import { outcomeOf } from "./outcome-of.js";
@@ -20,7 +22,10 @@ export interface RecordWorkerOptions {
 
 interface RouteSlot {
   config: RouteConfig;
+  gate: RouteGate;
   inFlight: number;
+  /** Set while the gate holds the route (rate limit, Retry-After pause): when to look again. */
+  gateTimer: NodeJS.Timeout | null;
   /** Claimed but not started: a small prefetch so a freed slot starts at once, no store trip. */
   queue: ClaimedRecord[];
 }
@@ -52,7 +57,9 @@ export class RecordWorker {
   private drained: (() => void) | null = null;
 
   constructor(private readonly o: RecordWorkerOptions) {
-    for (const r of o.routes) this.slots.set(r.name, { config: r, inFlight: 0, queue: [] });
+    for (const r of o.routes) {
+      this.slots.set(r.name, { config: r, gate: new RouteGate(r), inFlight: 0, queue: [], gateTimer: null });
+    }
     this.ack = new AckBuffer(o.store, {
       maxBatch: Math.max(64, o.claimBatch),
       delayMs: 2,
@@ -87,6 +94,7 @@ export class RecordWorker {
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
     if (this.pollTimer) clearTimeout(this.pollTimer);
+    for (const s of this.slots.values()) if (s.gateTimer) clearTimeout(s.gateTimer);
     const queued: ClaimedRecord[] = [];
     for (const s of this.slots.values()) queued.push(...s.queue.splice(0));
     await this.giveBack(queued);
@@ -160,9 +168,10 @@ export class RecordWorker {
   private claimWants(): Array<{ route: string; limit: number }> {
     const wants: Array<{ route: string; limit: number }> = [];
     for (const [name, s] of this.slots) {
-      const room = 2 * s.config.concurrency - s.inFlight - s.queue.length;
+      const concurrency = s.gate.concurrency;
+      const room = 2 * concurrency - s.inFlight - s.queue.length;
       // Refill in chunks, not one record per store trip, unless the route is idle.
-      if (room >= Math.min(this.o.claimBatch, s.config.concurrency) || (room > 0 && s.inFlight === 0)) {
+      if (room >= Math.min(this.o.claimBatch, concurrency) || (room > 0 && s.inFlight === 0)) {
         wants.push({ route: name, limit: Math.min(room, this.o.claimBatch) });
       }
     }
@@ -179,22 +188,53 @@ export class RecordWorker {
   }
 
   private startQueued(): void {
+    const now = Date.now();
     for (const s of this.slots.values()) {
-      while (s.inFlight < s.config.concurrency && s.queue.length > 0) this.run(s, s.queue.shift()!);
+      if (s.gateTimer) continue;
+      while (s.inFlight < s.gate.concurrency && s.queue.length > 0) {
+        const record = s.queue[0]!;
+        const tokens = s.config.tpm ? estimateRequestTokens(record.body) : 0;
+        const wait = s.gate.tryStart(tokens, now);
+        if (wait > 0) {
+          s.gateTimer = setTimeout(() => {
+            s.gateTimer = null;
+            void this.pump();
+          }, wait);
+          break;
+        }
+        s.queue.shift();
+        this.run(s, record, tokens);
+      }
     }
   }
 
-  private run(slot: RouteSlot, record: ClaimedRecord): void {
+  private run(slot: RouteSlot, record: ClaimedRecord, estimatedTokens: number): void {
     const held = this.held.get(record.id);
     if (!held) return; // lease lost while queued
     const controller = new AbortController();
     held.controller = controller;
     slot.inFlight++;
+    const started = Date.now();
     const backend = this.o.backends.get(slot.config);
     backend
       .send({ endpoint: record.endpoint, body: record.body, signal: controller.signal })
       .then(
-        (result) => outcomeOf(result, record.attempt, Date.now()),
+        (result) => {
+          const now = Date.now();
+          slot.gate.onFinished(
+            {
+              rttMs: now - started,
+              overloaded: !result.ok && isOverload(result.statusCode, result.code),
+              retryAfterMs: result.ok ? null : result.retryAfterMs,
+              estimatedTokens,
+              actualTokens:
+                result.ok && result.usage ? result.usage.inputTokens + result.usage.outputTokens : null,
+            },
+            slot.inFlight,
+            now,
+          );
+          return outcomeOf(result, record.attempt, now);
+        },
         (err: unknown) =>
           outcomeOf(
             {
@@ -246,4 +286,9 @@ export class RecordWorker {
       console.error(`docket: renewing leases failed: ${(err as Error).message}`);
     }
   }
+}
+
+/** Answers that mean "too much load", which the adaptive loop backs off from. */
+function isOverload(status: number | null, code: string): boolean {
+  return status === 429 || status === 503 || status === 529 || code === "timeout";
 }

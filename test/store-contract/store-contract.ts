@@ -419,6 +419,91 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
       expect(await store.expireJobs(T0 + 9999)).toEqual([]);
     });
 
+    it("prunes expired files in bounded sweeps and returns them for blob deletion", async () => {
+      const expiries = [T0 + 10, T0 + 20, T0 + 30, null];
+      for (const [i, expiresAt] of expiries.entries()) {
+        await store.insertFile({
+          id: `file-${i}`,
+          filename: `f${i}.jsonl`,
+          purpose: "batch",
+          bytes: 1,
+          blobKey: `files/file-${i}`,
+          createdAt: T0,
+          expiresAt,
+        });
+      }
+      const first = await store.pruneExpired(T0 + 25, 1, 0);
+      expect(first).toEqual({
+        files: [expect.objectContaining({ id: "file-0", blobKey: "files/file-0" })],
+        jobs: 0,
+      });
+      expect((await store.pruneExpired(T0 + 25, 1, 0)).files.map((f) => f.id)).toEqual(["file-1"]);
+      expect(await store.pruneExpired(T0 + 25, 1, 0)).toEqual({ files: [], jobs: 0 });
+      expect(await store.getFile("file-0")).toBeUndefined();
+      expect((await store.listFiles({ limit: 10 })).map((f) => f.id)).toEqual(["file-3", "file-2"]);
+    });
+
+    it("prunes a finished job and its records once retention passed and its files are gone", async () => {
+      const finish = async (outputExpiresAt: number | null) => {
+        const id = await jobWith(2);
+        const got = await claim(2);
+        await store.recordResults(
+          got.map((r) => ok(r.id, r.attempt)),
+          T0 + 1,
+        );
+        await store.claimFinalizable(T0 + 2);
+        const outputFile = {
+          id: `file-out-${id}`,
+          filename: "out.jsonl",
+          purpose: "batch_output" as const,
+          bytes: 5,
+          blobKey: `out/${id}`,
+          createdAt: T0,
+          expiresAt: outputExpiresAt,
+        };
+        await store.completeFinalize(id, { endStatus: "completed", outputFile, errorFile: null }, T0 + 4);
+        return id;
+      };
+      const expiring = await finish(T0 + 1000);
+      const kept = await finish(null);
+      const running = await jobWith(1, { expiresAt: T0 + 1e9 });
+      const invalid = newId("batch_");
+      await store.insertJob({
+        id: invalid,
+        endpoint: "/v1/chat/completions",
+        inputFileId: "f",
+        completionWindow: "24h",
+        metadata: null,
+        createdAt: T0,
+        expiresAt: T0 + 1e9,
+      });
+      await store.claimValidation("v", 1000, T0);
+      await store.failValidation(
+        invalid,
+        [{ code: "invalid_json", message: "bad", line: 1, param: null }],
+        T0 + 5,
+      );
+
+      // retention not yet passed for anyone, and the output file has not expired
+      expect(await store.pruneExpired(T0 + 500, 10, 1000)).toEqual({ files: [], jobs: 0 });
+
+      const sweep1 = await store.pruneExpired(T0 + 2000, 1, 1000);
+      expect(sweep1.files.map((f) => f.id)).toEqual([`file-out-${expiring}`]);
+      expect(sweep1.jobs).toBe(1);
+      const sweep2 = await store.pruneExpired(T0 + 2000, 1, 1000);
+      expect(sweep2).toEqual({ files: [], jobs: 1 });
+      expect(await store.pruneExpired(T0 + 2000, 1, 1000)).toEqual({ files: [], jobs: 0 });
+
+      expect(await store.getJob(expiring)).toBeUndefined();
+      expect(await store.getJob(invalid)).toBeUndefined();
+      expect(await store.readFinished(expiring, -1, 10)).toEqual([]);
+      // its output file is still there, so the job stays; an unfinished job is never pruned
+      expect((await store.getJob(kept))?.status).toBe("completed");
+      expect(await store.readFinished(kept, -1, 10)).toHaveLength(2);
+      expect((await store.getJob(running))?.status).toBe("in_progress");
+      expect(await claim(5, T0 + 2001)).toHaveLength(1);
+    });
+
     async function finishedOf(jobId: string) {
       return store.readFinished(jobId, -1, 1000);
     }

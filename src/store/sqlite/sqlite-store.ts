@@ -485,6 +485,45 @@ class SqliteStore implements Store {
     this.endpoints.delete(jobId);
   }
 
+  async pruneExpired(
+    now: number,
+    limit: number,
+    retainJobsMs: number,
+  ): Promise<{ files: StoredFile[]; jobs: number }> {
+    return this.db
+      .transaction(() => {
+        const files = (
+          this.db
+            .prepare("SELECT * FROM files WHERE expires_at <= ? ORDER BY expires_at LIMIT ?")
+            .all(now, limit) as FileRow[]
+        ).map(fileFromRow);
+        const dropFile = this.db.prepare("DELETE FROM files WHERE id = ?");
+        for (const f of files) dropFile.run(f.id);
+        // A job is kept while its output or error file is: the file's expiry decides, not the job's.
+        const jobIds = (
+          this.db
+            .prepare(
+              `SELECT id FROM jobs j
+               WHERE status IN ('completed', 'failed', 'expired', 'cancelled')
+                 AND COALESCE(completed_at, failed_at, expired_at, cancelled_at) <= ?
+                 AND (output_file_id IS NULL OR NOT EXISTS (SELECT 1 FROM files f WHERE f.id = j.output_file_id))
+                 AND (error_file_id IS NULL OR NOT EXISTS (SELECT 1 FROM files f WHERE f.id = j.error_file_id))
+               ORDER BY seq LIMIT ?`,
+            )
+            .all(now - retainJobsMs, limit) as Array<{ id: string }>
+        ).map((r) => r.id);
+        const dropRecords = this.db.prepare("DELETE FROM records WHERE job_id = ?");
+        const dropJob = this.db.prepare("DELETE FROM jobs WHERE id = ?");
+        for (const id of jobIds) {
+          dropRecords.run(id);
+          dropJob.run(id);
+          this.endpoints.delete(id);
+        }
+        return { files, jobs: jobIds.length };
+      })
+      .immediate();
+  }
+
   private insertFileSync(f: StoredFile): void {
     this.s.insertFile.run(f.id, f.filename, f.purpose, f.bytes, f.blobKey, f.createdAt, f.expiresAt);
   }

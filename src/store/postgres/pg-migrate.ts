@@ -1,0 +1,32 @@
+import type pg from "pg";
+import { migration0001 } from "./migrations/0001-initial.js";
+import { checkSchemaName, transaction } from "./pg-connection.js";
+
+/** Numbered and append-only: never edit a shipped migration, add the next number. */
+const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [{ version: 1, sql: migration0001 }];
+
+/**
+ * Brings the schema up to date. Many API and worker processes may start at once: a
+ * transaction-scoped advisory lock (keyed by schema) lets exactly one of them migrate while the
+ * others wait and then find nothing left to do. DDL is transactional in PostgreSQL, so a failed
+ * migration leaves no half-built schema behind.
+ */
+export async function migratePostgres(pool: pg.Pool, schema: string | undefined): Promise<void> {
+  await transaction(pool, async (client) => {
+    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`docket.migrate:${schema ?? ""}`]);
+    if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${checkSchemaName(schema)}`);
+    await client.query(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)",
+    );
+    const { rows } = await client.query<{ version: number }>("SELECT version FROM schema_migrations");
+    const applied = new Set(rows.map((r) => r.version));
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      await client.query(m.sql);
+      await client.query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", [
+        m.version,
+        Date.now(),
+      ]);
+    }
+  });
+}

@@ -1,0 +1,102 @@
+import type { AttemptResult } from "../../domain/record.js";
+import { outcomeWrite } from "../outcome-write.js";
+
+/**
+ * Writes many attempt outcomes and the job counters they change, in one statement: one round
+ * trip and one commit for a whole batch of acknowledgements.
+ *
+ * Parameters (arrays are parallel, one element per outcome): $1 ids bigint[], $2 attempts int[],
+ * $3 states text[] (succeeded | failed | pending), $4 run_at bigint[], $5 response_status int[],
+ * $6 response_request_id text[], $7 response_body text[], $8 error_code text[],
+ * $9 error_message text[], $10 input_tokens bigint[], $11 output_tokens bigint[], $12 now.
+ * Returns: the ids written; an id not returned was refused (not the record's running attempt).
+ *
+ * A retry past the record's attempt budget becomes a final failure in the same statement.
+ * Records are written (and locked) before jobs, as everywhere in this engine, and job rows are
+ * fed to the update in id order, which the usual nested-loop plan keeps; should two concurrent
+ * acknowledgements spanning the same jobs still deadlock, the loser is retried (pg-connection.ts).
+ * Retries alone (no final outcome) leave the job row untouched, so they never wait on it.
+ */
+export const RECORD_RESULTS_SQL = `
+WITH v AS (
+  SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::bigint[], $5::int[], $6::text[], $7::text[],
+                       $8::text[], $9::text[], $10::bigint[], $11::bigint[])
+    AS v(id, attempt, state, run_at, response_status, response_request_id, response_body, error_code,
+         error_message, input_tokens, output_tokens)
+),
+done AS (
+  UPDATE records r SET
+    state = CASE WHEN v.state = 'pending' AND r.attempt - r.released >= r.max_attempts THEN 'failed' ELSE v.state END,
+    run_at = CASE WHEN v.state = 'pending' THEN v.run_at ELSE r.run_at END,
+    response_status = v.response_status,
+    response_request_id = v.response_request_id,
+    response_body = v.response_body,
+    error_code = v.error_code,
+    error_message = v.error_message,
+    input_tokens = v.input_tokens,
+    output_tokens = v.output_tokens,
+    finished_at = CASE WHEN v.state <> 'pending' OR r.attempt - r.released >= r.max_attempts THEN $12::bigint ELSE NULL END,
+    lease_owner = NULL,
+    lease_until = NULL
+  FROM v
+  WHERE r.id = v.id AND r.attempt = v.attempt AND r.state = 'running'
+  RETURNING r.id, r.job_id, r.state, v.input_tokens, v.output_tokens
+),
+counted AS (
+  UPDATE jobs j SET
+    succeeded = j.succeeded + d.succeeded,
+    failed = j.failed + d.failed,
+    input_tokens = j.input_tokens + d.input_tokens,
+    output_tokens = j.output_tokens + d.output_tokens
+  FROM (
+    SELECT job_id,
+      count(*) FILTER (WHERE state = 'succeeded') AS succeeded,
+      count(*) FILTER (WHERE state = 'failed') AS failed,
+      COALESCE(sum(input_tokens), 0) AS input_tokens,
+      COALESCE(sum(output_tokens), 0) AS output_tokens
+    FROM done
+    GROUP BY job_id
+    HAVING count(*) FILTER (WHERE state IN ('succeeded', 'failed')) > 0
+    ORDER BY job_id
+  ) d
+  WHERE j.id = d.job_id
+)
+SELECT id FROM done
+`;
+
+export function recordResultsParams(results: AttemptResult[], now: number): unknown[] {
+  const cols: unknown[][] = Array.from({ length: 11 }, () => new Array(results.length));
+  results.forEach((result, i) => {
+    const w = outcomeWrite(result, now);
+    const row = [
+      result.recordId,
+      result.attempt,
+      w.state,
+      w.runAt,
+      w.statusCode,
+      w.requestId,
+      w.body,
+      w.errorCode,
+      w.errorMessage,
+      w.inputTokens,
+      w.outputTokens,
+    ];
+    row.forEach((value, c) => {
+      cols[c]![i] = value;
+    });
+  });
+  return [...cols, now];
+}
+
+/** Ids not written, in input order; a duplicate of an id in the same batch counts as refused. */
+export function refusedIds(results: AttemptResult[], written: Array<{ id: number }>): number[] {
+  const left = new Map<number, number>();
+  for (const { id } of written) left.set(id, (left.get(id) ?? 0) + 1);
+  const refused: number[] = [];
+  for (const r of results) {
+    const n = left.get(r.recordId) ?? 0;
+    if (n > 0) left.set(r.recordId, n - 1);
+    else refused.push(r.recordId);
+  }
+  return refused;
+}
