@@ -5,8 +5,20 @@
  */
 import { benchLlamaPool } from "./llamacpp-pool.bench.js";
 import { benchPrepThroughput } from "./prep-throughput.bench.js";
+import { benchCapacity } from "./scenarios/capacity.bench.js";
+import { benchCrashLoop } from "./scenarios/crash-loop.bench.js";
+import { benchLatency } from "./scenarios/latency.bench.js";
+import { benchOverhead } from "./scenarios/overhead.bench.js";
+import { benchRateLimited } from "./scenarios/rate-limited.bench.js";
+import { benchSubmission } from "./scenarios/submission.bench.js";
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
+  capacity: benchCapacity,
+  "rate-limited": benchRateLimited,
+  overhead: benchOverhead,
+  latency: benchLatency,
+  submission: benchSubmission,
+  "crash-loop": benchCrashLoop,
   "llamacpp-pool": benchLlamaPool,
   "prep-throughput": () => benchPrepThroughput(),
 };

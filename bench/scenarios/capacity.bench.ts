@@ -1,0 +1,46 @@
+import { bench, chatLines, startBenchDocket } from "../support/bench-docket.js";
+import { startFakeProcess } from "../support/fake-process.js";
+
+const C = 64;
+const L = 50;
+
+/**
+ * A backend that serves C requests at once with L ms latency can do at most C/L records/s.
+ * Docket should keep it saturated: told the concurrency (fixed), and finding it alone
+ * (adaptive, ceiling 256).
+ */
+export async function benchCapacity(): Promise<void> {
+  const fake = await startFakeProcess(["--capacity", String(C), "--latency-ms", String(L)]);
+  const ideal = C / (L / 1000);
+  try {
+    const records = Math.round(ideal * 8);
+    const results: Record<string, number> = {};
+    for (const mode of ["fixed", "adaptive"] as const) {
+      const d = await startBenchDocket(
+        mode === "fixed"
+          ? { backendUrl: fake.url, concurrency: C }
+          : { backendUrl: fake.url, concurrency: 256, adaptive: true },
+      );
+      try {
+        const id = await d.submit(chatLines(records, mode));
+        const job = await d.waitFor(id, ["completed"]);
+        const seconds = (job.finalizingAt! - job.inProgressAt!) / 1000;
+        results[mode] = records / seconds / ideal;
+        console.log(
+          `  ${mode}: ${records} records in ${seconds.toFixed(2)} s = ${(records / seconds).toFixed(0)}/s of an ideal ${ideal}/s`,
+        );
+      } finally {
+        await d.close();
+      }
+    }
+    bench("capacity", {
+      capacity: C,
+      latency_ms: L,
+      fraction_of_ideal_fixed: results.fixed!,
+      fraction_of_ideal_adaptive: results.adaptive!,
+      goal: 0.97,
+    });
+  } finally {
+    await fake.close();
+  }
+}

@@ -1,0 +1,85 @@
+import { createReadStream } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { chatBatchLines, writeLines } from "../support/batch-files.js";
+import { pollBatch, startTestDocket, type TestDocket } from "../support/test-docket.js";
+
+describe("route limits against a real fake backend", () => {
+  let t: TestDocket;
+  afterEach(async () => t?.close());
+
+  async function submit(n: number) {
+    const path = writeLines(join(t.dataDir, "in.jsonl"), chatBatchLines(n));
+    const file = await t.openai.files.create({ file: createReadStream(path), purpose: "batch" });
+    return t.openai.batches.create({
+      input_file_id: file.id,
+      endpoint: "/v1/chat/completions",
+      completion_window: "24h",
+    });
+  }
+
+  it("a Retry-After pauses the whole route, not just the record that got it", async () => {
+    t = await startTestDocket({
+      fake: { rate429: 1, retryAfterSeconds: 2, latencyMs: 5 },
+      route: { concurrency: 4 },
+    });
+    const batch = await submit(40);
+    while ((t.fake.stats().byStatus[429] ?? 0) === 0) await sleep(5);
+    const firstRefusal = Date.now();
+    t.fake.setOptions({ rate429: 0 });
+    await sleep(100); // answers already on the wire arrive
+    const settled = t.fake.stats().requests;
+    await sleep(1500);
+    // Within the 2 s pause nothing more is sent, although 36+ records are waiting to run.
+    expect(t.fake.stats().requests).toBe(settled);
+    const done = await pollBatch(t.openai, batch.id, ["completed"]);
+    expect(done.request_counts).toEqual({ total: 40, completed: 40, failed: 0 });
+    expect(Date.now() - firstRefusal).toBeGreaterThanOrEqual(1900);
+  });
+
+  it("holds a requests-per-minute limit it was told", async () => {
+    t = await startTestDocket({ fake: { latencyMs: 1 }, route: { concurrency: 16, rpm: 600 } });
+    await submit(200);
+    const start = Date.now();
+    while ((t.fake.stats().requests ?? 0) === 0) await sleep(5);
+    await sleep(3000);
+    const sent = t.fake.stats().requests;
+    const seconds = (Date.now() - start) / 1000;
+    // 10/s steady plus one second of burst; without the limit all 200 would be done by now.
+    expect(sent).toBeLessThanOrEqual(Math.ceil(10 * seconds) + 10 + 2);
+    expect(sent).toBeGreaterThanOrEqual(Math.floor(10 * (seconds - 1)));
+  });
+
+  it("the adaptive loop settles near the backend's capacity and backs off when it drops", async () => {
+    t = await startTestDocket({
+      fake: { capacity: 8, latencyMs: 30 },
+      route: { concurrency: 64, adaptive: true },
+    });
+    await submit(6000);
+    const sample = async (ms: number) => {
+      const seen: number[] = [];
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        const s = t.fake.stats();
+        seen.push(s.inFlight + s.queued);
+        await sleep(20);
+      }
+      return seen;
+    };
+    await sample(3000); // converge
+    const high = await sample(1500);
+    expect(median(high)).toBeGreaterThanOrEqual(8);
+    expect(median(high)).toBeLessThanOrEqual(8 + 14);
+    t.fake.setOptions({ capacity: 2 });
+    await sample(4000); // back off
+    const low = await sample(1500);
+    expect(median(low)).toBeGreaterThanOrEqual(2);
+    expect(median(low)).toBeLessThanOrEqual(2 + 8);
+  });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
