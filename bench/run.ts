@@ -4,6 +4,7 @@
  * a human summary. `npm run bench -- --only name1,name2` runs a subset.
  */
 import { benchLlamaPool } from "./llamacpp-pool.bench.js";
+import { benchPgScaling } from "./pg-scaling.bench.js";
 import { benchPrepThroughput } from "./prep-throughput.bench.js";
 import { benchCapacity } from "./scenarios/capacity.bench.js";
 import { benchCrashLoop } from "./scenarios/crash-loop.bench.js";
@@ -19,6 +20,7 @@ const SCENARIOS: Record<string, () => Promise<void>> = {
   latency: benchLatency,
   submission: benchSubmission,
   "crash-loop": benchCrashLoop,
+  "pg-scaling": benchPgScaling,
   "llamacpp-pool": benchLlamaPool,
   "prep-throughput": () => benchPrepThroughput(),
 };

@@ -1,3 +1,5 @@
+import type { Readable } from "node:stream";
+
 /**
  * A backend turns one request body into a response or a typed failure. Retryability is
  * decided once, here at the boundary (408/409/429/5xx, timeouts and connection errors retry;
@@ -6,6 +8,12 @@
 export interface Backend {
   send(request: BackendRequest): Promise<BackendResult>;
   close(): Promise<void>;
+  /**
+   * True when `send` honours `bodyStream`/`responseSink` (large invocation payloads streamed,
+   * never held whole in memory). Backends without it get such bodies read into a string, up to
+   * a limit (src/invocations/invocation-backends.ts).
+   */
+  readonly streamsBodies?: boolean;
 }
 
 export interface BackendRequest {
@@ -14,6 +22,22 @@ export interface BackendRequest {
   /** The request body as JSON text, passed through unchanged. */
   body: string;
   signal?: AbortSignal;
+  /**
+   * When set, the body is streamed from here instead of `body` (async invocations of up to GBs);
+   * called once per send, so a retry reads the payload again.
+   */
+  bodyStream?: () => Promise<Readable>;
+  /** Length of `bodyStream`'s content, sent as Content-Length. */
+  bodyBytes?: number;
+  /** This request's deadline, instead of the backend's configured one. */
+  timeoutMs?: number;
+  /** Extra headers for this request only (e.g. an invocation's custom attributes). */
+  headers?: Record<string, string>;
+  /**
+   * Takes a successful answer's body as a stream and returns what to keep as `body` (the text
+   * itself when small, a pointer to where it was stored when large).
+   */
+  responseSink?: (body: Readable) => Promise<string>;
 }
 
 export type BackendResult = BackendSuccess | BackendFailure;

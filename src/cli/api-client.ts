@@ -1,6 +1,7 @@
 import { openAsBlob } from "node:fs";
 import { basename } from "node:path";
-import { FormData, request } from "undici";
+import type { Readable } from "node:stream";
+import { type Dispatcher, FormData, request } from "undici";
 
 /** A small client for Docket's own API, used by the CLI's submit/status/results commands. */
 export class ApiClient {
@@ -46,6 +47,26 @@ export class ApiClient {
     return res.body;
   }
 
+  /**
+   * A raw request (streamed bodies, event streams): the response is returned whatever its
+   * status; only an unreachable server throws (as ApiError with status 0).
+   */
+  async request(
+    method: "GET" | "POST",
+    path: string,
+    o: { body?: Readable; headers?: Record<string, string> } = {},
+  ): Promise<Dispatcher.ResponseData> {
+    try {
+      return await request(`${this.baseUrl}${path}`, {
+        method,
+        body: o.body,
+        headers: { ...o.headers, ...this.auth() },
+      });
+    } catch (err) {
+      throw unreachable(this.baseUrl, err);
+    }
+  }
+
   private async send(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
     try {
       return await request(`${this.baseUrl}${path}`, {
@@ -54,10 +75,7 @@ export class ApiClient {
         headers: { ...headers, ...this.auth() },
       });
     } catch (err) {
-      throw new ApiError(
-        0,
-        `cannot reach Docket at ${this.baseUrl} (${(err as Error).message}). Is \`docket serve\` running? Set --url or DOCKET_URL.`,
-      );
+      throw unreachable(this.baseUrl, err);
     }
   }
 
@@ -76,7 +94,15 @@ export class ApiError extends Error {
   }
 }
 
-function errorMessage(text: string): string {
+function unreachable(baseUrl: string, err: unknown): ApiError {
+  return new ApiError(
+    0,
+    `cannot reach Docket at ${baseUrl} (${(err as Error).message}). Is \`docket serve\` running? Set --url or DOCKET_URL.`,
+  );
+}
+
+/** The API's error message from an error response body (OpenAI's envelope), else the text. */
+export function errorMessage(text: string): string {
   try {
     const parsed = JSON.parse(text) as { error?: { message?: string } };
     if (parsed.error?.message) return parsed.error.message;

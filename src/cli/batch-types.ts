@@ -9,6 +9,8 @@ export interface BatchView {
   created_at: number;
   request_counts: { total: number; completed: number; failed: number };
   errors: { data: Array<{ code: string; message: string; line: number | null }> } | null;
+  metadata?: Record<string, string> | null;
+  usage?: { input_tokens: number; output_tokens: number; total_tokens: number };
 }
 
 export const TERMINAL = new Set(["completed", "failed", "expired", "cancelled"]);

@@ -1,10 +1,25 @@
 import type { ApiClient } from "./api-client.js";
 import { type BatchView, TERMINAL } from "./batch-types.js";
+import { followJobEvents } from "./event-stream.js";
 import { ProgressBar } from "./progress.js";
 
-/** Polls a batch until it ends, drawing progress; returns the final batch. */
+/**
+ * Follows a batch until it ends, drawing progress; returns the final batch. Uses the server's
+ * event stream (GET /v1/batches/:id/events), and polls when that is unavailable or breaks off.
+ */
 export async function waitForBatch(client: ApiClient, id: string, intervalMs = 500): Promise<BatchView> {
   const bar = new ProgressBar();
+  const draw = (b: BatchView) =>
+    bar.update(b.status, b.request_counts.completed, b.request_counts.failed, b.request_counts.total);
+  const streamed = await followJobEvents<BatchView>(
+    client,
+    `/v1/batches/${encodeURIComponent(id)}/events`,
+    draw,
+  );
+  if (streamed) {
+    bar.finish();
+    return streamed;
+  }
   for (;;) {
     const b = await client.json<BatchView>("GET", `/v1/batches/${id}`);
     bar.update(b.status, b.request_counts.completed, b.request_counts.failed, b.request_counts.total);

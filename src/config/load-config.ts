@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { DocketError } from "../domain/errors.js";
+import { applyEventsConfig } from "../events/events-config.js";
+import { parseBlobsConfig } from "./blobs-config.js";
 import {
   type BackendConfig,
   DEFAULT_ROUTE_SETTINGS,
@@ -7,12 +9,17 @@ import {
   defaultConfig,
   type RouteConfig,
 } from "./config.js";
+import { checkRoutePrice } from "./route-price.js";
 
 /** What the CLI lets a person override without a file. */
 export interface ConfigOverrides {
   configPath?: string;
   dataDir?: string;
   databaseUrl?: string;
+  databaseSchema?: string;
+  databasePoolSize?: number;
+  /** `--blobs-dir DIR`: payloads in this (shared) directory. */
+  blobsDir?: string;
   host?: string;
   port?: number;
   /** `--backend URL`: every model routed to one OpenAI-compatible server. */
@@ -39,12 +46,25 @@ export function loadConfig(o: ConfigOverrides = {}): DocketConfig {
   }
   if (file.dataDir) config.dataDir = file.dataDir;
   if (file.databaseUrl) config.databaseUrl = file.databaseUrl;
+  if (file.databaseSchema) config.databaseSchema = file.databaseSchema;
+  if (file.databasePoolSize !== undefined) config.databasePoolSize = file.databasePoolSize;
+  if (file.blobs !== undefined) config.blobs = parseBlobsConfig(file.blobs);
   Object.assign(config.server, file.server ?? {});
   Object.assign(config.worker, file.worker ?? {});
   if (file.retention) Object.assign(config.retention, file.retention);
+  applyEventsConfig(config, file);
   config.routes = (file.routes ?? []).map((r, i) => normalizeRoute(r, i));
   if (o.dataDir) config.dataDir = o.dataDir;
   if (o.databaseUrl) config.databaseUrl = o.databaseUrl;
+  if (o.databaseSchema) config.databaseSchema = o.databaseSchema;
+  if (o.databasePoolSize !== undefined) config.databasePoolSize = o.databasePoolSize;
+  if (o.blobsDir) config.blobs = { type: "local", dir: o.blobsDir };
+  if (!Number.isInteger(config.databasePoolSize) || config.databasePoolSize < 1) {
+    throw new DocketError(
+      "invalid_config",
+      `databasePoolSize must be a positive integer (got ${JSON.stringify(config.databasePoolSize)}).`,
+    );
+  }
   if (o.host) config.server.host = o.host;
   if (o.port !== undefined) config.server.port = o.port;
   if (o.backendUrl) {
@@ -96,6 +116,7 @@ function normalizeRoute(r: Partial<RouteConfig>, index: number): RouteConfig {
   if (r.adaptive !== undefined) route.adaptive = Boolean(r.adaptive);
   if (r.rpm !== undefined) route.rpm = r.rpm;
   if (r.tpm !== undefined) route.tpm = r.tpm;
+  if (r.price !== undefined) route.price = checkRoutePrice(r.price, `${where}.price`);
   for (const key of ["concurrency", "timeoutMs", "maxAttempts", "rpm", "tpm"] as const) {
     if (route[key] === undefined) continue;
     if (!Number.isInteger(route[key]) || (route[key] as number) < 1) {

@@ -38,9 +38,12 @@ export interface RequestCounts {
   failed: number;
 }
 
+/** `batch`: many records from a file; `invocation`: one async request (docs/async-and-events.md). */
+export type JobKind = "batch" | "invocation";
+
 export interface Job {
   id: string;
-  kind: "batch";
+  kind: JobKind;
   status: JobStatus;
   endpoint: Endpoint;
   inputFileId: string;
@@ -61,4 +64,6 @@ export interface Job {
   expiredAt: number | null;
   cancellingAt: number | null;
   cancelledAt: number | null;
+  /** Where the job's end event is POSTed (docs/async-and-events.md); null: config defaults. */
+  webhookUrl?: string | null;
 }

@@ -7,7 +7,9 @@ import { toErrorResponse } from "./errors.js";
 import { sendJson } from "./json.js";
 import { Router } from "./router.js";
 import { addBatchRoutes } from "./routes/batches.js";
+import { addEventRoutes } from "./routes/events.js";
 import { addFileRoutes } from "./routes/files.js";
+import { addInvocationRoutes } from "./routes/invocations.js";
 
 export type { ApiDeps } from "./deps.js";
 
@@ -19,6 +21,8 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
   router.add("GET", "/health", (ctx) => sendJson(ctx.res, 200, { status: "ok" }));
   addFileRoutes(router);
   addBatchRoutes(router);
+  addInvocationRoutes(router);
+  addEventRoutes(router);
   const now = deps.now ?? Date.now;
   const logError = deps.logError ?? ((err: unknown) => console.error("docket api: unexpected error", err));
   const apiKey = deps.config.apiKey;

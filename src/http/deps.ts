@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { BlobStore } from "../blobs/blob-store.js";
-import type { ServerConfig } from "../config/config.js";
+import type { InvocationsConfig, ServerConfig, WebhooksConfig } from "../config/config.js";
+import type { RouteTable } from "../routing/route-table.js";
 import type { Store } from "../store/store.js";
 import type { Params } from "./router.js";
 
@@ -15,6 +16,22 @@ export interface ApiDeps {
   events: { workAvailable(): void };
   /** Where unexpected (500) errors are reported; defaults to console.error. */
   logError?: (err: unknown, req: IncomingMessage) => void;
+  /** Async invocations, webhooks, SSE and metrics (src/events/api-deps.ts builds these). */
+  async?: AsyncApiDeps;
+}
+
+/** What the async-invocation, webhook, event and metrics routes need beyond the core. */
+export interface AsyncApiDeps {
+  /** Model → route, to accept an invocation only for a model some route serves. */
+  routes: RouteTable;
+  invocations: InvocationsConfig;
+  webhooks: WebhooksConfig;
+  /** Renders `GET /metrics`; absent: the endpoint answers 404. */
+  metrics?: { contentType: string; render(): Promise<string> };
+  /** How often an SSE stream re-reads its job (ms); default 500. */
+  eventPollMs?: number;
+  /** Uploaded payloads (and invocation results) expire after this; null keeps them. */
+  outputRetentionMs: number | null;
 }
 
 export interface RequestContext {

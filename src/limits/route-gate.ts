@@ -28,7 +28,7 @@ export class RouteGate {
 
   constructor(
     readonly route: RouteConfig,
-    private share: number = 1,
+    share = 1,
   ) {
     this.adaptive = route.adaptive
       ? new AdaptiveConcurrency({ ...ADAPTIVE_DEFAULTS, max: route.concurrency })
@@ -39,7 +39,6 @@ export class RouteGate {
 
   /** This process's share changed (a worker joined or left). */
   setShare(share: number): void {
-    this.share = share;
     if (this.route.rpm) this.rpm?.setRate(this.route.rpm * share);
     if (this.route.tpm) this.tpm?.setRate(this.route.tpm * share);
   }

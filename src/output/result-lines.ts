@@ -24,8 +24,11 @@ export function outputLine(r: FinishedRecord): string {
  */
 function errorOf(r: FinishedRecord): { code: string; message: string } | null {
   if (r.state === "succeeded") return null;
-  if (r.state === "cancelled")
+  if (r.state === "cancelled") {
+    // A budget stop says so per record (budget_exceeded); a user's cancel keeps OpenAI's code.
+    if (r.error?.code.startsWith("budget_")) return r.error;
     return { code: "batch_cancelled", message: "The batch was cancelled before this request ran." };
+  }
   if (r.state === "expired") {
     return (
       r.error ?? {

@@ -225,7 +225,7 @@ function checkCsvHeader(row: DatasetRow, template: CompiledTemplate, options: Pr
   }
 }
 
-function rowId(row: DatasetRow, idField: string | undefined): string | { error: string } {
+export function rowId(row: DatasetRow, idField: string | undefined): string | { error: string } {
   if (idField === undefined) return `row-${row.rowNumber}`;
   const value = row.fields[idField];
   if (typeof value === "number" && Number.isFinite(value)) return String(value);

@@ -1,5 +1,7 @@
 import { readFile } from "node:fs/promises";
+import type { RouteConfig } from "../config/config.js";
 import { DocketError } from "../domain/errors.js";
+import { RouteTable } from "../routing/route-table.js";
 
 /** Price of a model in USD per million tokens; `model` is an exact name or a `*` glob. */
 export interface ModelPrice {
@@ -96,4 +98,25 @@ export async function loadPriceTable(path: string): Promise<ModelPrice[]> {
       batchDiscount,
     };
   });
+}
+
+/**
+ * The price an estimate uses: the `price` of the config route serving the model (what this
+ * deployment pays), else the table (overrides first, then the built-in list prices).
+ */
+export function routeOrTablePrice(
+  model: string,
+  routes: readonly RouteConfig[] | undefined,
+  overrides: readonly ModelPrice[] = [],
+): ModelPrice | null {
+  const route = routes && new RouteTable([...routes]).resolve(model);
+  if (route?.price) {
+    return {
+      model,
+      inputPerMTok: route.price.inputPerMTok,
+      outputPerMTok: route.price.outputPerMTok,
+      batchDiscount: route.price.batchDiscount ?? 0,
+    };
+  }
+  return findPrice(model, overrides);
 }

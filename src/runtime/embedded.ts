@@ -1,17 +1,15 @@
-import { hostname } from "node:os";
-import { join } from "node:path";
 import { BackendRegistry } from "../backends/backend-registry.js";
-import { LocalDirBlobStore } from "../blobs/local-dir-blob-store.js";
 import type { DocketConfig } from "../config/config.js";
-import { newId } from "../domain/ids.js";
+import { asyncApiDeps } from "../events/api-deps.js";
+import { DocketMetrics } from "../events/metrics.js";
 import { startApiServer } from "../http/server.js";
-import { RouteTable } from "../routing/route-table.js";
-import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
 import type { Store } from "../store/store.js";
-import { ValidationRunner } from "../validation/validation-runner.js";
-import { Maintenance } from "../worker/maintenance.js";
-import { RecordWorker } from "../worker/record-worker.js";
+import { apiWorkEvents } from "./api-process.js";
+import { lockDataDir } from "./data-dir-lock.js";
+import { openBlobs } from "./open-blobs.js";
+import { openStore, usesPostgres } from "./open-store.js";
 import { WorkSignal } from "./work-signal.js";
+import { startWorkerProcess } from "./worker-process.js";
 
 export interface RunningDocket {
   url: string;
@@ -20,75 +18,60 @@ export interface RunningDocket {
 }
 
 /**
- * `docket serve`: API, worker, validation and maintenance in one process on SQLite and the
- * local disk — the embedded default that needs nothing but Node.
+ * `docket serve`: API, worker, validation and maintenance in one process — on SQLite and the
+ * local disk by default (the embedded mode that needs nothing but Node), or all-in-one on
+ * PostgreSQL beside other `docket api`/`docket worker` processes when the config says so.
+ * The same pieces as the split processes, sharing one store and an in-process wake-up.
  */
 export async function startEmbedded(
   config: DocketConfig,
   backends = new BackendRegistry(),
 ): Promise<RunningDocket> {
-  const store = openSqliteStore({
-    path: join(config.dataDir, "docket.db"),
-    synchronous: config.worker.sqliteSynchronous,
-  });
-  const blobs = new LocalDirBlobStore(join(config.dataDir, "blobs"));
-  const routes = new RouteTable(config.routes);
-  const owner = `${hostname()}:${process.pid}:${newId("", 6)}`;
+  // On SQLite this process is the only one on the database (the lock proves it), so every
+  // lease found at start-up belongs to a process that died: take them over at once.
+  const unlock = usesPostgres(config) ? () => {} : lockDataDir(config.dataDir);
+  let store: Store;
+  try {
+    store = await openStore(config);
+    if (!usesPostgres(config)) await store.expireAllLeases(Date.now());
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+  const blobs = openBlobs(config);
   const signal = new WorkSignal();
-
-  const maintenance = new Maintenance({
+  const metrics = new DocketMetrics(
     store,
-    blobs,
-    intervalMs: config.worker.maintenanceMs,
-    outputRetentionMs: config.retention.outputFileMs,
-    onWorkRequeued: () => worker.wake(),
-  });
-  const worker = new RecordWorker({
-    store,
-    backends,
-    routes: config.routes,
-    owner,
-    leaseMs: config.worker.leaseMs,
-    claimBatch: config.worker.claimBatch,
-    pollMs: config.worker.pollMs,
-    onIdle: () => maintenance.poke(),
-  });
-  const validation = new ValidationRunner({
-    store,
-    blobs,
-    routes,
-    owner,
-    leaseMs: config.worker.leaseMs,
-    maxAttemptsFor: (route) => routes.byName(route)?.maxAttempts ?? 1,
-    onValidated: () => worker.wake(),
-  });
-  signal.subscribe(() => {
-    void validation.drain();
-    worker.wake();
-    maintenance.poke();
-  });
-
-  const api = await startApiServer({
-    store,
-    blobs,
-    config: config.server,
-    events: signal,
-    host: config.server.host,
-    port: config.server.port,
-  });
-  worker.start();
-  maintenance.start();
-  void validation.drain();
+    config.routes.map((r) => r.name),
+  );
+  const worker = await startWorkerProcess(config, { store, blobs, backends, signal, metrics });
+  let api: Awaited<ReturnType<typeof startApiServer>>;
+  try {
+    api = await startApiServer({
+      store,
+      blobs,
+      config: config.server,
+      events: apiWorkEvents(store, signal),
+      async: asyncApiDeps(config, metrics),
+      host: config.server.host,
+      port: config.server.port,
+    });
+  } catch (err) {
+    await worker.close(0);
+    await store.close();
+    unlock();
+    throw err;
+  }
 
   return {
     url: api.url,
     store,
     async close(options = {}) {
       await api.close();
-      await worker.stop(options.graceMs ?? 10_000);
-      await maintenance.stop();
+      await worker.close(options.graceMs ?? 10_000);
       await backends.closeAll();
       await store.close();
+      unlock();
     },
   };
 }

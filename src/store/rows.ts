@@ -1,4 +1,5 @@
 import type { FilePurpose, StoredFile } from "../domain/file.js";
+import { INVOCATION_ENDPOINT_PREFIX } from "../domain/invocation.js";
 import type { Endpoint, Job, JobStatus, ValidationError } from "../domain/job.js";
 import type { FinishedRecord, RecordState } from "../domain/record.js";
 
@@ -18,6 +19,9 @@ export interface FileRow {
 
 export interface JobRow {
   id: string;
+  /** Absent only in rows selected without it. */
+  kind?: string;
+  webhook_url?: string | null;
   status: string;
   endpoint: string;
   input_file_id: string;
@@ -72,9 +76,12 @@ export function fileFromRow(r: FileRow): StoredFile {
 export function jobFromRow(r: JobRow): Job {
   return {
     id: r.id,
-    kind: "batch",
+    kind: r.kind === "invocation" ? "invocation" : "batch",
     status: r.status as JobStatus,
-    endpoint: r.endpoint as Endpoint,
+    // Invocation jobs store their endpoint marked (src/domain/invocation.ts); the job shows it plain.
+    endpoint: (r.endpoint.startsWith(INVOCATION_ENDPOINT_PREFIX)
+      ? r.endpoint.slice(INVOCATION_ENDPOINT_PREFIX.length)
+      : r.endpoint) as Endpoint,
     inputFileId: r.input_file_id,
     completionWindow: r.completion_window,
     metadata: r.metadata ? (JSON.parse(r.metadata) as Record<string, string>) : null,
@@ -92,6 +99,7 @@ export function jobFromRow(r: JobRow): Job {
     expiredAt: numOrNull(r.expired_at),
     cancellingAt: numOrNull(r.cancelling_at),
     cancelledAt: numOrNull(r.cancelled_at),
+    webhookUrl: r.webhook_url ?? null,
   };
 }
 

@@ -1,6 +1,9 @@
+import type { BudgetStop, JobPrice } from "../budget/budget-stop.js";
 import type { StoredFile } from "../domain/file.js";
-import type { Endpoint, Job, ValidationError } from "../domain/job.js";
+import type { Invocation, NewInvocation } from "../domain/invocation.js";
+import type { Endpoint, Job, JobKind, ValidationError } from "../domain/job.js";
 import type { AttemptResult, ClaimedRecord, FinishedRecord, NewRecord } from "../domain/record.js";
+import type { DeliveryResult, NewWebhookDelivery, WebhookDelivery } from "../domain/webhook.js";
 
 /**
  * The one seam between Docket and its database. Operation-level: callers never see a
@@ -24,7 +27,7 @@ export interface Store {
   insertJob(job: NewJob): Promise<Job>;
   getJob(id: string): Promise<Job | undefined>;
   /** Newest first; `after` is the id of the last job of the previous page. */
-  listJobs(query: { after?: string; limit: number }): Promise<Job[]>;
+  listJobs(query: { after?: string; limit: number; kind?: JobKind }): Promise<Job[]>;
 
   // ---- validation: turning an input file into records, claimed like any other work ---
   /**
@@ -69,6 +72,13 @@ export interface Store {
    * become cancelled if their job is cancelling). Returns how many were touched.
    */
   requeueExpiredLeases(now: number): Promise<number>;
+  /**
+   * Ends every lease (records and validations) as of `now`, so the next sweep and claims take
+   * them over at once. Only for a process that knows it is alone on the database — embedded
+   * `docket serve` at start-up, whose data-dir lock proves the previous holder is dead — so
+   * recovery after a crash costs no lease wait.
+   */
+  expireAllLeases(now: number): Promise<void>;
   /** in_progress/validating → cancelling; pending records → cancelled. Undefined if unknown. */
   cancelJob(id: string, now: number): Promise<Job | undefined>;
   /**
@@ -97,6 +107,85 @@ export interface Store {
     retainJobsMs: number,
   ): Promise<{ files: StoredFile[]; jobs: number }>;
 
+  // ---- coordination between processes sharing the database ------------------------------
+  /**
+   * Takes or renews the lead of duty `name` (e.g. "maintenance") for `owner` until now +
+   * leaseMs, in one atomic statement: true if `owner` now leads (it already did, the lead was
+   * free, or the previous leader's lease ran out), false if another process holds it.
+   */
+  tryLead(name: string, owner: string, leaseMs: number, now: number): Promise<boolean>;
+  /** Gives the lead up at once (graceful shutdown), so another process takes it without waiting. */
+  resignLead(name: string, owner: string): Promise<void>;
+  /**
+   * Records that worker process `owner` (serving `routes`) is alive at `now`. Rows silent for
+   * over an hour are removed on the way, so crashed processes do not pile up.
+   */
+  heartbeatWorker(owner: string, routes: string[], now: number): Promise<void>;
+  /** Worker processes whose last heartbeat is within `staleMs` of now (at least the caller's). */
+  liveWorkers(now: number, staleMs: number): Promise<number>;
+  /** Removes a worker process from the registry (graceful shutdown). */
+  forgetWorker(owner: string): Promise<void>;
+
+  // ---- budgets (docs/data-preparation.md, "Budget guard") ------------------------------------
+  /**
+   * Gives a job a maximum spend in USD, and the price its usage is charged at when the caller
+   * knows it (null: maintenance resolves it from the model of the job's first record).
+   */
+  setJobBudget(jobId: string, budgetUsd: number, price: JobPrice | null): Promise<void>;
+  /** In-progress jobs that have a budget, with their price (if known yet) and usage so far. */
+  listBudgetedJobs(): Promise<BudgetedJob[]>;
+  /** Records the price a budgeted job is charged at, once resolved. */
+  setJobPrice(jobId: string, price: JobPrice): Promise<void>;
+  /**
+   * in_progress → cancelling because of its budget, if records are still pending: they become
+   * `cancelled` with the stop's code (the error file says why), the job's `errors` says what was
+   * spent, and records in flight may still finish. Undefined if the job was not stopped.
+   */
+  stopForBudget(jobId: string, stop: BudgetStop, now: number): Promise<Job | undefined>;
+
+  // ---- async invocations (src/invocations, migration 0003) -------------------------------
+  /**
+   * Creates an invocation job (in_progress, priority above batches, one pending record) in one
+   * transaction. If `inferenceId` is already taken, nothing is written and the existing
+   * invocation is returned with `created: false` (the caller's id is an idempotency key).
+   */
+  insertInvocation(invocation: NewInvocation): Promise<{ invocation: Invocation; created: boolean }>;
+  /** By job id, or else by the caller's inference id. */
+  getInvocation(idOrInferenceId: string): Promise<Invocation | undefined>;
+  /**
+   * Invocations waiting in the store (pending: not started, or waiting for a retry) once `now`
+   * ≥ their TTL: the record
+   * becomes `expired` with code `request_ttl_expired` and the job goes to finalizing with end
+   * `expired`. Returns their ids.
+   */
+  expireInvocations(now: number): Promise<string[]>;
+
+  // ---- webhooks (src/events/webhooks, migration 0003) ------------------------------------
+  /** Ended jobs whose end event has not been considered yet, oldest first. */
+  jobsToNotify(limit: number): Promise<Job[]>;
+  /**
+   * Marks the job's end event as considered and, when one is due, writes its delivery, in one
+   * transaction; a second call for the same (job, event) writes nothing (idempotent).
+   */
+  enqueueWebhook(jobId: string, delivery: NewWebhookDelivery | null): Promise<void>;
+  /**
+   * Leases up to `limit` pending deliveries due at `now` by pushing their next attempt to
+   * now + leaseMs (a dead sender's deliveries come back after that), oldest due first.
+   */
+  claimWebhookDeliveries(now: number, leaseMs: number, limit: number): Promise<WebhookDelivery[]>;
+  /** Records an attempt's result: delivered, retry at a later time, or given up (failed). */
+  recordWebhookAttempt(deliveryId: string, result: DeliveryResult): Promise<void>;
+  /** A job's deliveries, oldest first, each with its attempt log. */
+  listWebhookDeliveries(jobId: string): Promise<WebhookDelivery[]>;
+
+  // ---- metrics (src/events/metrics.ts) ---------------------------------------------------
+  /**
+   * Work waiting and running, per route and job kind, with when the oldest waiting item
+   * became runnable: what autoscalers and `/metrics` read. Reads only the partial indexes of
+   * pending and running records.
+   */
+  backlogStats(now: number): Promise<BacklogStat[]>;
+
   // ---- optional latency hints (polling stays the truth) ----------------------------------
   /**
    * Calls `listener` soon after any process calls `hintWork()` (PostgreSQL LISTEN/NOTIFY), so an
@@ -110,6 +199,16 @@ export interface Store {
 
 export type EndStatus = "completed" | "cancelled" | "expired";
 
+/** A job whose spending is capped, as maintenance checks it. */
+export interface BudgetedJob {
+  id: string;
+  budgetUsd: number;
+  price: JobPrice | null;
+  /** The first record's request body, present only while `price` is null (to find its model). */
+  firstBody: string | null;
+  usage: { inputTokens: number; outputTokens: number };
+}
+
 export interface NewJob {
   id: string;
   endpoint: Endpoint;
@@ -118,6 +217,8 @@ export interface NewJob {
   metadata: Record<string, string> | null;
   createdAt: number;
   expiresAt: number;
+  /** Where the job's end event goes (webhooks); absent: config defaults. */
+  webhookUrl?: string | null;
 }
 
 export interface ClaimRequest {
@@ -136,4 +237,14 @@ export interface FinalFiles {
   endStatus: EndStatus;
   outputFile: StoredFile | null;
   errorFile: StoredFile | null;
+}
+
+export interface BacklogStat {
+  route: string;
+  kind: JobKind;
+  /** Records pending (runnable now or waiting for a retry) in in-progress jobs. */
+  waiting: number;
+  running: number;
+  /** When the oldest waiting record's job started running (epoch ms); null if none waits. */
+  oldestWaitingSince: number | null;
 }

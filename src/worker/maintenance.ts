@@ -1,5 +1,8 @@
 import type { BlobStore } from "../blobs/blob-store.js";
+import { checkBudgets } from "../budget/check-budgets.js";
+import { type ModelPricing, tablePricing } from "../budget/job-pricing.js";
 import type { Job } from "../domain/job.js";
+import { finalizeInvocation } from "../invocations/finalize-invocation.js";
 import { finalizeJob } from "../output/finalize-job.js";
 import type { Store } from "../store/store.js";
 
@@ -12,6 +15,8 @@ export interface MaintenanceOptions {
   onJobEnded?: (job: Job) => void;
   /** Told when leases were requeued, so workers look again. */
   onWorkRequeued?: () => void;
+  /** Prices for job budgets (`routePricing(config.routes)`); default: the built-in price table. */
+  pricing?: ModelPricing;
 }
 
 /**
@@ -49,8 +54,12 @@ export class Maintenance {
     const requeued = await store.requeueExpiredLeases(now);
     if (requeued > 0) this.o.onWorkRequeued?.();
     await store.expireJobs(now);
+    await store.expireInvocations(now);
+    await checkBudgets(store, this.o.pricing ?? tablePricing(), now);
     for (const { id, endStatus } of await store.claimFinalizable(now)) {
-      await finalizeJob(store, this.o.blobs, id, endStatus, this.o.outputRetentionMs);
+      // An invocation's result is its backend's answer (or a failure document), not JSONL files.
+      const finalize = (await store.getJob(id))?.kind === "invocation" ? finalizeInvocation : finalizeJob;
+      await finalize(store, this.o.blobs, id, endStatus, this.o.outputRetentionMs);
       const job = await store.getJob(id);
       if (job) this.o.onJobEnded?.(job);
     }

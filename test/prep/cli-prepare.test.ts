@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
-import { Command } from "commander";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { registerEstimateCommand } from "../../src/cli/commands/estimate.js";
 import { registerPrepareCommand } from "../../src/cli/commands/prepare.js";
+import { runCliInProcess } from "../support/in-process-cli.js";
 import { tempDir } from "./temp-files.js";
 
 const dir = tempDir();
@@ -15,29 +15,9 @@ afterEach(() => {
 const SAMPLE = "examples/call-center/transcripts.csv";
 const TEMPLATE = "examples/call-center/summarise.template.json";
 
-/** Runs `docket <args>` in process; returns its exit code and what it printed. */
-async function docket(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-  vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  const program = new Command("docket").exitOverride().configureOutput({
-    writeErr: (s) => void err.push(s),
-    writeOut: (s) => void out.push(s),
-  });
-  registerPrepareCommand(program);
-  registerEstimateCommand(program);
-  process.exitCode = undefined;
-  let code: number;
-  try {
-    await program.parseAsync(["node", "docket", ...args]);
-    code = Number(process.exitCode ?? 0);
-  } catch (e) {
-    code = (e as { exitCode?: number }).exitCode ?? -1;
-  }
-  vi.restoreAllMocks();
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+/** Runs `docket prepare|estimate <args>` in process. */
+const docket = (...args: string[]) =>
+  runCliInProcess([registerPrepareCommand, registerEstimateCommand], args);
 
 describe("docket prepare", () => {
   it("turns the shipped sample into the shipped OpenAI batch file", async () => {

@@ -272,6 +272,32 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
       });
     });
 
+    it("ends every lease at once for a process that knows it is alone", async () => {
+      await jobWith(3);
+      const held = await claim(2, T0, "dead-process");
+      await store.expireAllLeases(T0 + 1);
+      expect(await store.requeueExpiredLeases(T0 + 1)).toBe(2);
+      const again = await claim(3, T0 + 2, "new-process");
+      expect(again.map((r) => r.id).sort()).toEqual(
+        [...held.map((r) => r.id), again.find((r) => !held.some((h) => h.id === r.id))!.id].sort(),
+      );
+      expect(again.filter((r) => held.some((h) => h.id === r.id)).every((r) => r.attempt === 2)).toBe(true);
+      // a validation held by the dead process is free again too
+      const id = newId("batch_");
+      await store.insertJob({
+        id,
+        endpoint: "/v1/embeddings",
+        inputFileId: "f",
+        completionWindow: "24h",
+        metadata: null,
+        createdAt: T0,
+        expiresAt: T0 + 1e9,
+      });
+      expect((await store.claimValidation("dead-process", 60_000, T0))?.id).toBe(id);
+      await store.expireAllLeases(T0 + 5);
+      expect((await store.claimValidation("new-process", 60_000, T0 + 5))?.id).toBe(id);
+    });
+
     it("gives released records back without spending an attempt", async () => {
       await jobWith(1, { maxAttempts: 1 });
       const [r] = await claim(1, T0, "w1");

@@ -2,8 +2,20 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { describeBudgetContract } from "../store-contract/budgets-contract.js";
+import { describeCoordinationContract } from "../store-contract/coordination-contract.js";
+import { describeInvocationsContract } from "../store-contract/invocations-contract.js";
 import { describeStoreContract } from "../store-contract/store-contract.js";
 
 describeStoreContract("sqlite", async () =>
+  openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), "docket-store-")), "docket.db") }),
+);
+describeCoordinationContract("sqlite", async () =>
+  openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), "docket-store-")), "docket.db") }),
+);
+describeBudgetContract("sqlite", async () =>
+  openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), "docket-store-")), "docket.db") }),
+);
+describeInvocationsContract("sqlite", async () =>
   openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), "docket-store-")), "docket.db") }),
 );

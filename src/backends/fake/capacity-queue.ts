@@ -24,13 +24,14 @@ export class CapacityQueue {
   }
 
   /**
-   * Calls `start` when a slot is free (at once if one is). Returns a cancel function for a
-   * client that leaves while still queued; after `start` it does nothing.
+   * Calls `start` when a slot is free (at once if one is) with the time its service began.
+   * Returns a cancel function for a client that leaves while still queued; after `start` it
+   * does nothing.
    */
-  acquire(start: () => void): () => void {
+  acquire(start: (startedAt: number) => void): () => void {
     if (this.inUse < this.limit && this.queuedCount === 0) {
       this.take();
-      start();
+      start(Date.now());
       return noop;
     }
     const waiter: Waiter = { start, index: this.waiting.length };
@@ -45,9 +46,14 @@ export class CapacityQueue {
     };
   }
 
-  release(): void {
+  /**
+   * Frees a slot. `finishedAt` is when the finished request was due: a queued request starts
+   * from then, not from when the late-firing timer got round to it, so timer lag does not pile
+   * up into lost capacity (a real server's batch slot does not wait for our event loop).
+   */
+  release(finishedAt = Date.now()): void {
     this.inUse--;
-    this.drain();
+    this.drain(finishedAt);
   }
 
   resetPeaks(): void {
@@ -55,7 +61,7 @@ export class CapacityQueue {
     this.maxQueued = this.queuedCount;
   }
 
-  private drain(): void {
+  private drain(handoffAt = Date.now()): void {
     // A start() that finishes synchronously releases inside this loop; the loop picks that up.
     if (this.draining) return;
     this.draining = true;
@@ -65,7 +71,7 @@ export class CapacityQueue {
       if (!waiter) continue;
       this.queuedCount--;
       this.take();
-      waiter.start();
+      waiter.start(handoffAt);
     }
     this.draining = false;
     if (this.head === this.waiting.length) {
@@ -81,7 +87,7 @@ export class CapacityQueue {
 }
 
 interface Waiter {
-  start: () => void;
+  start: (startedAt: number) => void;
   index: number;
 }
 

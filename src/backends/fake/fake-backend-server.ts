@@ -13,6 +13,7 @@ import {
 import { type FakeEndpoint, type FakeRequest, isRequestError, parseFakeRequest } from "./fake-requests.js";
 import { completionLength, fakeResponseBody, openAIErrorBody } from "./fake-responses.js";
 import { FakeCounters, type FakeStats } from "./fake-stats.js";
+import { KEPT_PREFIX_CHARS, standInBody } from "./large-body.js";
 import { seededRandom } from "./seeded-random.js";
 import { rateLimitHeaders, SlidingWindowLimit } from "./sliding-window-limit.js";
 
@@ -81,6 +82,9 @@ export async function startFakeBackend(options: StartFakeBackendOptions = {}): P
       markers: { ...counters.markers },
     };
     if (opts.recordBodies) snapshot.bodies = counters.bodies.map((b) => ({ ...b }));
+    if (counters.discardedBodies > 0) {
+      snapshot.discarded = { bodies: counters.discardedBodies, chars: counters.discardedChars };
+    }
     return snapshot;
   }
 
@@ -176,6 +180,7 @@ export async function startFakeBackend(options: StartFakeBackendOptions = {}): P
     // Served: wait for a slot, then for the simulated compute time, then answer.
     let timer: NodeJS.Timeout | null = null;
     let serving = false;
+    let dueAt = 0;
     const finish = () => {
       timer = null;
       const text = fakeResponseBody(request, {
@@ -185,12 +190,13 @@ export async function startFakeBackend(options: StartFakeBackendOptions = {}): P
         embeddingDim: opts.embeddingDim,
       });
       reply(200, text, rateHeaders);
-      capacity.release();
+      capacity.release(dueAt);
     };
-    const cancel = capacity.acquire(() => {
+    const cancel = capacity.acquire((startedAt) => {
       serving = true;
       const delay = opts.latencyMs + outputTokens * opts.latencyPerOutputTokenMs;
-      if (delay > 0) timer = setTimeout(finish, delay);
+      dueAt = startedAt + delay;
+      if (delay > 0) timer = setTimeout(finish, Math.max(0, dueAt - Date.now()));
       else finish();
     });
     if (res.writableEnded) return;
@@ -259,13 +265,21 @@ export async function startFakeBackend(options: StartFakeBackendOptions = {}): P
       return;
     }
     let body = "";
+    let length = 0;
+    const discardOver = endpoint === undefined ? Number.POSITIVE_INFINITY : opts.discardBodiesOver;
     req.setEncoding("utf8");
     req.on("data", (chunk: string) => {
-      body += chunk;
+      length += chunk.length;
+      if (length <= discardOver) body += chunk;
+      else if (body.length < KEPT_PREFIX_CHARS) body += chunk.slice(0, KEPT_PREFIX_CHARS - body.length);
     });
     req.on("end", () => {
       if (endpoint === undefined) handleControl(body, res);
-      else handleApi(endpoint, path, body, res);
+      else if (length > discardOver) {
+        counters.discardedBodies++;
+        counters.discardedChars += length;
+        handleApi(endpoint, path, standInBody(endpoint, body), res);
+      } else handleApi(endpoint, path, body, res);
     });
   }
 

@@ -31,6 +31,12 @@ export interface FakeBackendOptions {
   markerPattern?: string | null;
   /** Keep every request and response body in stats().bodies (tests only: memory grows). */
   recordBodies?: boolean;
+  /**
+   * Bodies longer than this many characters are counted and thrown away rather than parsed (a
+   * 300 MB invocation must not be held here); the model is read from the kept prefix and the
+   * request answered as one with an empty prompt. 0 or absent: never.
+   */
+  discardBodiesOver?: number;
 }
 
 export type ResolvedFakeOptions = Required<Omit<FakeBackendOptions, "fail400Marker" | "markerPattern">> & {
@@ -54,6 +60,7 @@ export const FAKE_DEFAULTS: ResolvedFakeOptions = {
   seed: 1,
   markerPattern: null,
   recordBodies: false,
+  discardBodiesOver: Number.POSITIVE_INFINITY,
 };
 
 const NUMBER_KEYS = [
@@ -69,10 +76,11 @@ const NUMBER_KEYS = [
   "outputTokens",
   "embeddingDim",
   "seed",
+  "discardBodiesOver",
 ] as const;
 const FRACTION_KEYS = new Set<string>(["rate429", "rate500", "rateHang"]);
 /** Zero means "no limit" for these, the way a CLI flag left at 0 reads. */
-const LIMIT_KEYS = new Set<string>(["capacity", "rpm", "tpm"]);
+const LIMIT_KEYS = new Set<string>(["capacity", "rpm", "tpm", "discardBodiesOver"]);
 
 export class FakeOptionsError extends Error {
   readonly code = "invalid_fake_backend_option";

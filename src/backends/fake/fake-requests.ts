@@ -20,6 +20,11 @@ export interface FakeRequest {
   dimensions: number | null;
   base64: boolean;
   instructions: string | null;
+  /**
+   * Chat only: the properties of a `response_format` JSON schema (name → JSON type), so the
+   * answer is a JSON object with those fields, as a structured-output model would give.
+   */
+  jsonSchemaProperties: Record<string, string> | null;
 }
 
 export interface RequestError {
@@ -61,6 +66,7 @@ export function parseFakeRequest(endpoint: FakeEndpoint, body: string): FakeRequ
     dimensions: null,
     base64: false,
     instructions: null,
+    jsonSchemaProperties: null,
   };
   let error: RequestError | null = null;
   if (endpoint === "chat") error = readChat(req, request);
@@ -98,6 +104,7 @@ function readChat(req: Record<string, unknown>, out: FakeRequest): RequestError 
     parts.push(contentText((message as Record<string, unknown>).content));
   }
   out.promptText = parts.join("\n");
+  out.jsonSchemaProperties = schemaProperties(req.response_format);
   return readCaps(req, out, req.max_completion_tokens ?? req.max_tokens, "max_tokens");
 }
 
@@ -178,6 +185,20 @@ function readCaps(
     out.n = req.n;
   }
   return null;
+}
+
+/** `{type: "json_schema", json_schema: {schema: {properties}}}` → property name → type. */
+function schemaProperties(format: unknown): Record<string, string> | null {
+  const f = format as { type?: unknown; json_schema?: { schema?: { properties?: unknown } } } | null;
+  if (typeof f !== "object" || f === null || f.type !== "json_schema") return null;
+  const properties = f.json_schema?.schema?.properties;
+  if (typeof properties !== "object" || properties === null) return {};
+  const out: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(properties)) {
+    const type = (spec as { type?: unknown } | null)?.type;
+    out[name] = typeof type === "string" ? type : "string";
+  }
+  return out;
 }
 
 /** A message's text: a string, or the text of its parts (`text`/`input_text`). */

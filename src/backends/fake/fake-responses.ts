@@ -57,6 +57,31 @@ export function fakeText(request: FakeRequest, tokens: number, choice = 0): stri
   return words.join(" ");
 }
 
+/**
+ * A JSON object with the schema's fields, values derived from the prompt like fakeText: strings
+ * share the token budget, numbers are integers 0–99, booleans and arrays of words as typed.
+ */
+export function fakeJson(
+  request: FakeRequest,
+  properties: Record<string, string>,
+  tokens: number,
+  choice = 0,
+): string {
+  const next = seededRandom(hashText(request.promptText, hashText(request.model) ^ choice ^ 0x5f3759df));
+  const names = Object.keys(properties);
+  const wordsEach = Math.max(1, Math.floor(tokens / Math.max(1, names.length)));
+  const words = (n: number) => Array.from({ length: n }, () => WORDS[Math.floor(next() * WORDS.length)]!);
+  const out: Record<string, unknown> = {};
+  for (const name of names) {
+    const type = properties[name];
+    if (type === "integer" || type === "number") out[name] = Math.floor(next() * 100);
+    else if (type === "boolean") out[name] = next() < 0.5;
+    else if (type === "array") out[name] = words(Math.min(3, wordsEach));
+    else out[name] = words(wordsEach).join(" ");
+  }
+  return JSON.stringify(out);
+}
+
 /** A unit-length vector, so cosine similarity of identical inputs is exactly 1. */
 export function fakeEmbedding(text: string, dim: number): Float32Array {
   const next = seededRandom(hashText(text));
@@ -91,7 +116,14 @@ function chatCompletion(request: FakeRequest, ctx: ResponseContext): string {
   for (let i = 0; i < request.n; i++) {
     choices.push({
       index: i,
-      message: { role: "assistant", content: fakeText(request, tokens, i), refusal: null, annotations: [] },
+      message: {
+        role: "assistant",
+        content: request.jsonSchemaProperties
+          ? fakeJson(request, request.jsonSchemaProperties, tokens, i)
+          : fakeText(request, tokens, i),
+        refusal: null,
+        annotations: [],
+      },
       logprobs: null,
       finish_reason: capped ? "length" : "stop",
     });

@@ -18,6 +18,8 @@ export interface FakeStats {
   markers: Record<string, number>;
   /** Only with recordBodies: each request and the body it was answered with (null if none). */
   bodies?: Array<{ path: string; request: string; status: number | null; response: string | null }>;
+  /** Only once a body was over discardBodiesOver: how many, and their total length. */
+  discarded?: { bodies: number; chars: number };
 }
 
 /** Distinct markers kept at most, so a pattern that matches too much cannot exhaust memory. */
@@ -34,6 +36,8 @@ export class FakeCounters {
   abandoned = 0;
   markers: Record<string, number> = {};
   bodies: RecordedBody[] = [];
+  discardedBodies = 0;
+  discardedChars = 0;
   private distinctMarkers = 0;
 
   countMarker(key: string): void {

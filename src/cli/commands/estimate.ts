@@ -3,7 +3,7 @@ import { DocketError } from "../../domain/errors.js";
 import { assumedOutputTokens, type Estimate, estimate } from "../../prep/estimate.js";
 import { readObservedOutput } from "../../prep/observed-output.js";
 import { prepareDataset } from "../../prep/prepare.js";
-import { findPrice, loadPriceTable, type ModelPrice } from "../../prep/prices.js";
+import { loadPriceTable, type ModelPrice, routeOrTablePrice } from "../../prep/prices.js";
 import type { Problem } from "../../prep/problem.js";
 import {
   addDatasetOptions,
@@ -68,7 +68,7 @@ export function registerEstimateCommand(program: Command): void {
         totals.inputTokens += item.inputTokens;
         totals.outputTokens += assumedOutputTokens(item, observed);
       }
-      const price = findPrice(prepared.template.spec.model, overrides);
+      const price = routeOrTablePrice(prepared.template.spec.model, options.routes, overrides);
       const result = estimate(totals, price, {
         concurrency: opts.concurrency,
         latencyMs: opts.latencyMs,
@@ -102,7 +102,12 @@ async function observedAverage(opts: EstimateCliOptions): Promise<number | null>
 const n = (x: number) => Math.round(x).toLocaleString("en-US");
 const usd = (x: number) => `$${x < 1 ? x.toFixed(4) : x.toFixed(2)}`;
 
-function printEstimate(e: Estimate, price: ModelPrice | null, observed: number | null): void {
+export function printEstimate(
+  e: Estimate,
+  price: ModelPrice | null,
+  observed: number | null,
+  showDuration = true,
+): void {
   const assumption = observed === null ? "max_tokens per request" : `observed average ${observed.toFixed(1)}`;
   console.log("Estimate:");
   console.log(
@@ -116,6 +121,7 @@ function printEstimate(e: Estimate, price: ModelPrice | null, observed: number |
         `(at $${price.inputPerMTok}/M input, $${price.outputPerMTok}/M output, ${price.batchDiscount * 100}% batch discount)`,
     );
   }
+  if (!showDuration) return;
   if (e.duration === null) {
     console.log("  duration: unknown (give --rpm, --tpm, or --concurrency with --latency-ms)");
   } else {

@@ -55,7 +55,7 @@ export function addDatasetOptions(command: Command): Command {
         .choices(["auto", "estimate", "o200k_base", "cl100k_base"])
         .default("auto"),
     )
-    .option("--config <file>", "docket.config.json whose routes give context lengths")
+    .option("--config <file>", "docket.config.json whose routes give context lengths (and prices)")
     .option("--max-problems <n>", "problems to print", positiveInt, 50);
 }
 

@@ -15,6 +15,9 @@ export function registerServeCommand(program: Command): void {
       "route every model to this OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1",
     )
     .option("--backend-api-key <key>", "API key for --backend (or set DOCKET_BACKEND_API_KEY)")
+    .option("--database-url <url>", "run all-in-one on PostgreSQL instead of SQLite (postgres://…)")
+    .option("--database-schema <name>", "PostgreSQL schema for Docket's tables")
+    .option("--blobs-dir <dir>", "keep files in this directory instead of <data-dir>/blobs")
     .action(async (o) => {
       const config = loadConfig({
         configPath: o.config,
@@ -23,6 +26,9 @@ export function registerServeCommand(program: Command): void {
         port: o.port,
         backendUrl: o.backend,
         backendApiKey: o.backendApiKey ?? process.env.DOCKET_BACKEND_API_KEY,
+        databaseUrl: o.databaseUrl,
+        databaseSchema: o.databaseSchema,
+        blobsDir: o.blobsDir,
       });
       if (config.routes.length === 0) {
         console.error(

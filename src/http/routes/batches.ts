@@ -2,12 +2,14 @@ import { parseDuration } from "../../domain/duration.js";
 import { DocketError, invalidRequest, notFound } from "../../domain/errors.js";
 import { newId } from "../../domain/ids.js";
 import { ENDPOINTS, type Endpoint, type Job } from "../../domain/job.js";
+import { parseBudgetFields } from "../budget-fields.js";
 import type { RequestContext, RouteHandler } from "../deps.js";
 import { readJson, sendJson } from "../json.js";
 import { readLimit, readOptional } from "../query.js";
 import type { Router } from "../router.js";
 import { toOpenAiList } from "../serializers/list.js";
 import { toOpenAiBatch } from "../serializers/openai-batch.js";
+import { parseWebhookUrl } from "../webhook-field.js";
 
 const LIST_DEFAULT = 20;
 const LIST_MAX = 100;
@@ -37,6 +39,7 @@ async function createBatch(ctx: RequestContext): Promise<void> {
     );
   }
   const metadata = parseMetadata(body.metadata);
+  const budget = parseBudgetFields(body);
   const inputFileId = body.input_file_id;
   if (typeof inputFileId !== "string" || inputFileId === "") {
     throw invalidRequest("'input_file_id' is required and must be a file id.", "input_file_id");
@@ -50,6 +53,7 @@ async function createBatch(ctx: RequestContext): Promise<void> {
       "input_file_id",
     );
   }
+  const webhookUrl = await parseWebhookUrl(body.webhook_url, ctx.deps);
   const createdAt = ctx.now();
   const job = await ctx.deps.store.insertJob({
     id: newId("batch_"),
@@ -59,7 +63,10 @@ async function createBatch(ctx: RequestContext): Promise<void> {
     metadata,
     createdAt,
     expiresAt: createdAt + windowMs,
+    webhookUrl,
   });
+  // Right after the insert (budgets are checked on usage, so a record already running is still counted).
+  if (budget) await ctx.deps.store.setJobBudget(job.id, budget.budgetUsd, budget.price);
   // Validation of the file's lines is the worker's job: creation stays fast for big files.
   ctx.deps.events.workAvailable();
   sendJson(ctx.res, 200, toOpenAiBatch(job));
@@ -67,7 +74,11 @@ async function createBatch(ctx: RequestContext): Promise<void> {
 
 async function listBatches(ctx: RequestContext): Promise<void> {
   const limit = readLimit(ctx.query, LIST_DEFAULT, LIST_MAX);
-  const rows = await ctx.deps.store.listJobs({ after: readOptional(ctx.query, "after"), limit: limit + 1 });
+  const rows = await ctx.deps.store.listJobs({
+    after: readOptional(ctx.query, "after"),
+    limit: limit + 1,
+    kind: "batch",
+  });
   sendJson(ctx.res, 200, toOpenAiList(rows, limit, toOpenAiBatch));
 }
 
@@ -92,7 +103,8 @@ async function cancelBatch(ctx: RequestContext): Promise<void> {
 async function findJob(ctx: RequestContext): Promise<Job> {
   const id = ctx.params.id!;
   const job = await ctx.deps.store.getJob(id);
-  if (!job) throw notFound("batch", id);
+  // Invocations are jobs too, but they are served under /v1/async/invocations.
+  if (job?.kind !== "batch") throw notFound("batch", id);
   return job;
 }
 

@@ -2,7 +2,8 @@
  * Claims up to $4 runnable records of one route, in one statement (one round trip, one commit).
  *
  * Parameters: $1 owner, $2 lease_until, $3 route, $4 limit, $5 now.
- * Returns: pass, seq (job order), endpoint, and the claimed record's columns.
+ * Returns: pass, seq (job order), priority, endpoint, and the claimed record's columns.
+ * Jobs are taken by priority (invocations before batches, migration 0003), then in order.
  *
  * Same fairness as the SQLite engine: a first pass gives every in-progress job an equal slice
  * (limit ÷ active jobs, at least 1) in job order, then a second pass fills what is left in job
@@ -14,14 +15,14 @@
  */
 export const CLAIM_RECORDS_SQL = `
 WITH active AS (
-  SELECT id, seq, endpoint FROM jobs WHERE status = 'in_progress'
+  SELECT id, seq, priority, endpoint FROM jobs WHERE status = 'in_progress'
 ),
 share AS (
   SELECT GREATEST(1, CEIL($4::numeric / GREATEST(1, (SELECT count(*) FROM active))))::int AS slice
 ),
 first_pick AS (
-  SELECT r.id, a.seq, a.endpoint
-  FROM (SELECT * FROM active ORDER BY seq) a
+  SELECT r.id, a.seq, a.priority, a.endpoint
+  FROM (SELECT * FROM active ORDER BY priority DESC, seq) a
   CROSS JOIN LATERAL (
     SELECT id FROM records
     WHERE job_id = a.id AND route = $3 AND state = 'pending' AND run_at <= $5
@@ -33,12 +34,12 @@ first_pick AS (
 first_claim AS (
   UPDATE records SET state = 'running', attempt = attempt + 1, lease_owner = $1, lease_until = $2
   FROM first_pick p WHERE records.id = p.id
-  RETURNING 1 AS pass, p.seq, p.endpoint, records.id, records.job_id, records.custom_id, records.route,
+  RETURNING 1 AS pass, p.seq, p.priority, p.endpoint, records.id, records.job_id, records.custom_id, records.route,
     records.body, records.attempt, records.max_attempts
 ),
 fill_pick AS (
-  SELECT r.id, a.seq, a.endpoint
-  FROM (SELECT * FROM active ORDER BY seq) a
+  SELECT r.id, a.seq, a.priority, a.endpoint
+  FROM (SELECT * FROM active ORDER BY priority DESC, seq) a
   CROSS JOIN LATERAL (
     SELECT id FROM records
     WHERE job_id = a.id AND route = $3 AND state = 'pending' AND run_at <= $5
@@ -51,13 +52,13 @@ fill_pick AS (
 fill_claim AS (
   UPDATE records SET state = 'running', attempt = attempt + 1, lease_owner = $1, lease_until = $2
   FROM fill_pick p WHERE records.id = p.id
-  RETURNING 2 AS pass, p.seq, p.endpoint, records.id, records.job_id, records.custom_id, records.route,
+  RETURNING 2 AS pass, p.seq, p.priority, p.endpoint, records.id, records.job_id, records.custom_id, records.route,
     records.body, records.attempt, records.max_attempts
 )
 SELECT * FROM first_claim
 UNION ALL
 SELECT * FROM fill_claim
-ORDER BY pass, seq, id
+ORDER BY pass, priority DESC, seq, id
 `;
 
 export interface ClaimRow {

@@ -1,9 +1,17 @@
 import type pg from "pg";
 import { migration0001 } from "./migrations/0001-initial.js";
+import { migration0002 } from "./migrations/0002-leaders-workers.js";
+import { migration0003 } from "./migrations/0003-invocations-webhooks.js";
+import { migration0004 } from "./migrations/0004-job-budgets.js";
 import { checkSchemaName, transaction } from "./pg-connection.js";
 
 /** Numbered and append-only: never edit a shipped migration, add the next number. */
-const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [{ version: 1, sql: migration0001 }];
+const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+  { version: 1, sql: migration0001 },
+  { version: 2, sql: migration0002 },
+  { version: 3, sql: migration0003 },
+  { version: 4, sql: migration0004 },
+];
 
 /**
  * Brings the schema up to date. Many API and worker processes may start at once: a

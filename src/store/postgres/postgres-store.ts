@@ -1,8 +1,11 @@
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
+import type { BudgetStop, JobPrice } from "../../budget/budget-stop.js";
 import type { StoredFile } from "../../domain/file.js";
-import type { Job, ValidationError } from "../../domain/job.js";
+import type { Invocation, NewInvocation } from "../../domain/invocation.js";
+import type { Job, JobKind, ValidationError } from "../../domain/job.js";
 import type { AttemptResult, ClaimedRecord, FinishedRecord, NewRecord } from "../../domain/record.js";
+import type { DeliveryResult, NewWebhookDelivery, WebhookDelivery } from "../../domain/webhook.js";
 import {
   END_STATUS_COLUMN,
   type FileRow,
@@ -12,8 +15,26 @@ import {
   type JobRow,
   jobFromRow,
 } from "../rows.js";
-import type { ClaimRequest, EndStatus, FinalFiles, HeldLease, NewJob, Store } from "../store.js";
+import type {
+  BacklogStat,
+  BudgetedJob,
+  ClaimRequest,
+  EndStatus,
+  FinalFiles,
+  HeldLease,
+  NewJob,
+  Store,
+} from "../store.js";
+import * as budgetsSql from "./budgets-sql.js";
 import { CLAIM_RECORDS_SQL, type ClaimRow } from "./claim-records-sql.js";
+import {
+  FORGET_SILENT_WORKERS_MS,
+  FORGET_WORKER_SQL,
+  HEARTBEAT_WORKER_SQL,
+  LIVE_WORKERS_SQL,
+  RESIGN_LEAD_SQL,
+  TRY_LEAD_SQL,
+} from "./coordination-sql.js";
 import { CLAIM_FINALIZABLE_SQL, completeFinalizeSql, EXPIRE_JOBS_SQL } from "./job-lifecycle-sql.js";
 import {
   ATTEMPTS_EXHAUSTED_FORMAT,
@@ -22,6 +43,7 @@ import {
   REQUEUE_EXPIRED_SQL,
 } from "./lease-sql.js";
 import { createPool, query, transaction } from "./pg-connection.js";
+import { PgInvocations } from "./pg-invocations.js";
 import { migratePostgres } from "./pg-migrate.js";
 import { PRUNE_FILES_SQL, PRUNE_JOBS_SQL } from "./prune-sql.js";
 import { RECORD_RESULTS_SQL, recordResultsParams, refusedIds } from "./record-results-sql.js";
@@ -48,8 +70,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   return new PostgresStore(pool, new WorkHints(options.url, options.schema));
 }
 
-/** How long a process owns a finalizing job before another may take it over. */
-const FINALIZE_LEASE_MS = 5 * 60_000;
+/**
+ * How long a process owns a finalizing job before another may take it over. Maintenance is
+ * elected (one process at a time), so this only matters at a handover: it bounds how long a
+ * job whose leader died mid-finalize waits for the next leader. A finalize that outlasts it is
+ * at worst done twice; completeFinalize keeps whichever finishes first.
+ */
+const FINALIZE_LEASE_MS = 15_000;
 
 const FILE_INSERT_SQL = `INSERT INTO files (id, filename, purpose, bytes, blob_key, created_at, expires_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7)`;
@@ -65,10 +92,14 @@ class PostgresStore implements Store {
   /** Identifies this process as the holder of finalize leases. */
   private readonly owner = `store-${randomBytes(8).toString("hex")}`;
 
+  private readonly invocations: PgInvocations;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly hints: WorkHints,
-  ) {}
+  ) {
+    this.invocations = new PgInvocations(pool);
+  }
 
   async close(): Promise<void> {
     await this.hints.close();
@@ -81,6 +112,90 @@ class PostgresStore implements Store {
 
   async hintWork(): Promise<void> {
     await this.hints.notify(this.pool);
+  }
+
+  // ---- coordination (coordination-sql.ts) ---------------------------------------------
+
+  async tryLead(name: string, owner: string, leaseMs: number, now: number): Promise<boolean> {
+    return (await query(this.pool, TRY_LEAD_SQL, [name, owner, now, leaseMs])).length > 0;
+  }
+
+  async resignLead(name: string, owner: string): Promise<void> {
+    await query(this.pool, RESIGN_LEAD_SQL, [name, owner]);
+  }
+
+  async heartbeatWorker(owner: string, routes: string[], now: number): Promise<void> {
+    await query(this.pool, HEARTBEAT_WORKER_SQL, [
+      owner,
+      now,
+      routes.join(","),
+      now - FORGET_SILENT_WORKERS_MS,
+    ]);
+  }
+
+  async liveWorkers(now: number, staleMs: number): Promise<number> {
+    const [row] = await query<{ n: number }>(this.pool, LIVE_WORKERS_SQL, [now - staleMs]);
+    return row?.n ?? 0;
+  }
+
+  async forgetWorker(owner: string): Promise<void> {
+    await query(this.pool, FORGET_WORKER_SQL, [owner]);
+  }
+
+  // ---- budgets (budgets-sql.ts) ----------------------------------------------------------
+
+  async setJobBudget(jobId: string, budgetUsd: number, price: JobPrice | null): Promise<void> {
+    await budgetsSql.setJobBudget(this.pool, jobId, budgetUsd, price);
+  }
+
+  async listBudgetedJobs(): Promise<BudgetedJob[]> {
+    return budgetsSql.listBudgetedJobs(this.pool);
+  }
+
+  async setJobPrice(jobId: string, price: JobPrice): Promise<void> {
+    await budgetsSql.setJobPrice(this.pool, jobId, price);
+  }
+
+  async stopForBudget(jobId: string, stop: BudgetStop, now: number): Promise<Job | undefined> {
+    return budgetsSql.stopForBudget(this.pool, jobId, stop, now);
+  }
+
+  // ---- invocations, webhooks, backlog (pg-invocations.ts) -------------------------------
+
+  async insertInvocation(n: NewInvocation): Promise<{ invocation: Invocation; created: boolean }> {
+    return this.invocations.insert(n);
+  }
+
+  async getInvocation(idOrInferenceId: string): Promise<Invocation | undefined> {
+    return this.invocations.get(idOrInferenceId);
+  }
+
+  async expireInvocations(now: number): Promise<string[]> {
+    return this.invocations.expire(now);
+  }
+
+  async jobsToNotify(limit: number): Promise<Job[]> {
+    return this.invocations.jobsToNotify(limit);
+  }
+
+  async enqueueWebhook(jobId: string, delivery: NewWebhookDelivery | null): Promise<void> {
+    await this.invocations.enqueueWebhook(jobId, delivery);
+  }
+
+  async claimWebhookDeliveries(now: number, leaseMs: number, limit: number): Promise<WebhookDelivery[]> {
+    return this.invocations.claimDeliveries(now, leaseMs, limit);
+  }
+
+  async recordWebhookAttempt(deliveryId: string, result: DeliveryResult): Promise<void> {
+    await this.invocations.recordAttempt(deliveryId, result);
+  }
+
+  async listWebhookDeliveries(jobId: string): Promise<WebhookDelivery[]> {
+    return this.invocations.listDeliveries(jobId);
+  }
+
+  async backlogStats(_now: number): Promise<BacklogStat[]> {
+    return this.invocations.backlog();
   }
 
   // ---- files -------------------------------------------------------------------------
@@ -124,8 +239,9 @@ class PostgresStore implements Store {
   async insertJob(j: NewJob): Promise<Job> {
     const [row] = await query<JobRow & pg.QueryResultRow>(
       this.pool,
-      `INSERT INTO jobs (id, status, endpoint, input_file_id, completion_window, metadata, created_at, expires_at)
-       VALUES ($1, 'validating', $2, $3, $4, $5, $6, $7) RETURNING *`,
+      `INSERT INTO jobs (id, status, endpoint, input_file_id, completion_window, metadata, created_at, expires_at,
+         webhook_url)
+       VALUES ($1, 'validating', $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
       [
         j.id,
         j.endpoint,
@@ -134,6 +250,7 @@ class PostgresStore implements Store {
         j.metadata ? JSON.stringify(j.metadata) : null,
         j.createdAt,
         j.expiresAt,
+        j.webhookUrl ?? null,
       ],
     );
     return jobFromRow(row!);
@@ -146,12 +263,13 @@ class PostgresStore implements Store {
     return row && jobFromRow(row);
   }
 
-  async listJobs(q: { after?: string; limit: number }): Promise<Job[]> {
+  async listJobs(q: { after?: string; limit: number; kind?: JobKind }): Promise<Job[]> {
     const rows = await query<JobRow & pg.QueryResultRow>(
       this.pool,
       `SELECT * FROM jobs WHERE ($1::text IS NULL OR seq < (SELECT seq FROM jobs WHERE id = $1))
+         AND ($3::text IS NULL OR kind = $3)
        ORDER BY seq DESC LIMIT $2`,
-      [q.after ?? null, q.limit],
+      [q.after ?? null, q.limit, q.kind ?? null],
     );
     return rows.map(jobFromRow);
   }
@@ -342,6 +460,15 @@ class PostgresStore implements Store {
       ATTEMPTS_EXHAUSTED_FORMAT,
     ]);
     return row?.touched ?? 0;
+  }
+
+  async expireAllLeases(now: number): Promise<void> {
+    await transaction(this.pool, async (c) => {
+      await c.query("UPDATE records SET lease_until = $1 WHERE state = 'running'", [now - 1]);
+      await c.query("UPDATE jobs SET validation_lease_until = $1 WHERE validation_lease_until IS NOT NULL", [
+        now - 1,
+      ]);
+    });
   }
 
   async cancelJob(id: string, now: number): Promise<Job | undefined> {

@@ -1,8 +1,16 @@
 import type Database from "better-sqlite3";
 import { migration0001 } from "./migrations/0001-initial.js";
+import { migration0002 } from "./migrations/0002-leaders-workers.js";
+import { migration0003 } from "./migrations/0003-invocations-webhooks.js";
+import { migration0004 } from "./migrations/0004-job-budgets.js";
 
 /** Numbered and append-only: never edit a shipped migration, add the next number. */
-const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [{ version: 1, sql: migration0001 }];
+const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+  { version: 1, sql: migration0001 },
+  { version: 2, sql: migration0002 },
+  { version: 3, sql: migration0003 },
+  { version: 4, sql: migration0004 },
+];
 
 export function migrateSqlite(db: Database.Database): void {
   db.exec(

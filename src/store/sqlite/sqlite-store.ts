@@ -1,9 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import type { BudgetStop, JobPrice } from "../../budget/budget-stop.js";
 import type { StoredFile } from "../../domain/file.js";
-import type { Job, ValidationError } from "../../domain/job.js";
+import type { Invocation, NewInvocation } from "../../domain/invocation.js";
+import type { Job, JobKind, ValidationError } from "../../domain/job.js";
 import type { AttemptResult, ClaimedRecord, FinishedRecord, NewRecord } from "../../domain/record.js";
+import type { DeliveryResult, NewWebhookDelivery, WebhookDelivery } from "../../domain/webhook.js";
 import { type OutcomeWrite, outcomeWrite } from "../outcome-write.js";
 import {
   END_STATUS_COLUMN,
@@ -14,8 +17,22 @@ import {
   type JobRow,
   jobFromRow,
 } from "../rows.js";
-import type { ClaimRequest, EndStatus, FinalFiles, HeldLease, NewJob, Store } from "../store.js";
+import type {
+  BacklogStat,
+  BudgetedJob,
+  ClaimRequest,
+  EndStatus,
+  FinalFiles,
+  HeldLease,
+  NewJob,
+  Store,
+} from "../store.js";
+import { sqliteBacklogStats } from "./sqlite-backlog.js";
+import { SqliteBudgets } from "./sqlite-budgets.js";
+import { SqliteCoordination } from "./sqlite-coordination.js";
+import { SqliteInvocations } from "./sqlite-invocations.js";
 import { migrateSqlite } from "./sqlite-migrate.js";
+import { SqliteWebhooks } from "./sqlite-webhooks.js";
 
 export interface SqliteStoreOptions {
   /** Database file; `:memory:` for throwaway stores. */
@@ -48,6 +65,10 @@ class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly endpoints = new Map<string, string>();
   private readonly s: ReturnType<typeof prepareStatements>;
+  private readonly coordination: SqliteCoordination;
+  private readonly budgets: SqliteBudgets;
+  private readonly invocations: SqliteInvocations;
+  private readonly webhooks: SqliteWebhooks;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
@@ -57,10 +78,92 @@ class SqliteStore implements Store {
     this.db.pragma("busy_timeout = 5000");
     migrateSqlite(this.db);
     this.s = prepareStatements(this.db);
+    this.coordination = new SqliteCoordination(this.db);
+    this.budgets = new SqliteBudgets(this.db);
+    this.invocations = new SqliteInvocations(this.db);
+    this.webhooks = new SqliteWebhooks(this.db);
   }
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  // ---- coordination (sqlite-coordination.ts) -------------------------------------------
+
+  async tryLead(name: string, owner: string, leaseMs: number, now: number): Promise<boolean> {
+    return this.coordination.tryLead(name, owner, leaseMs, now);
+  }
+
+  async resignLead(name: string, owner: string): Promise<void> {
+    this.coordination.resignLead(name, owner);
+  }
+
+  async heartbeatWorker(owner: string, routes: string[], now: number): Promise<void> {
+    this.coordination.heartbeatWorker(owner, routes, now);
+  }
+
+  async liveWorkers(now: number, staleMs: number): Promise<number> {
+    return this.coordination.liveWorkers(now, staleMs);
+  }
+
+  async forgetWorker(owner: string): Promise<void> {
+    this.coordination.forgetWorker(owner);
+  }
+
+  // ---- budgets (sqlite-budgets.ts) -----------------------------------------------------
+
+  async setJobBudget(jobId: string, budgetUsd: number, price: JobPrice | null): Promise<void> {
+    this.budgets.setJobBudget(jobId, budgetUsd, price);
+  }
+
+  async listBudgetedJobs(): Promise<BudgetedJob[]> {
+    return this.budgets.listBudgetedJobs();
+  }
+
+  async setJobPrice(jobId: string, price: JobPrice): Promise<void> {
+    this.budgets.setJobPrice(jobId, price);
+  }
+
+  async stopForBudget(jobId: string, stop: BudgetStop, now: number): Promise<Job | undefined> {
+    return this.budgets.stopForBudget(jobId, stop, now);
+  }
+
+  // ---- invocations, webhooks, backlog (sqlite-invocations.ts, sqlite-webhooks.ts) -------
+
+  async insertInvocation(n: NewInvocation): Promise<{ invocation: Invocation; created: boolean }> {
+    return this.invocations.insert(n);
+  }
+
+  async getInvocation(idOrInferenceId: string): Promise<Invocation | undefined> {
+    return this.invocations.get(idOrInferenceId);
+  }
+
+  async expireInvocations(now: number): Promise<string[]> {
+    return this.invocations.expire(now);
+  }
+
+  async jobsToNotify(limit: number): Promise<Job[]> {
+    return this.webhooks.jobsToNotify(limit);
+  }
+
+  async enqueueWebhook(jobId: string, delivery: NewWebhookDelivery | null): Promise<void> {
+    this.webhooks.enqueue(jobId, delivery);
+  }
+
+  async claimWebhookDeliveries(now: number, leaseMs: number, limit: number): Promise<WebhookDelivery[]> {
+    return this.webhooks.claim(now, leaseMs, limit);
+  }
+
+  async recordWebhookAttempt(deliveryId: string, result: DeliveryResult): Promise<void> {
+    this.webhooks.record(deliveryId, result);
+  }
+
+  async listWebhookDeliveries(jobId: string): Promise<WebhookDelivery[]> {
+    return this.webhooks.list(jobId);
+  }
+
+  async backlogStats(_now: number): Promise<BacklogStat[]> {
+    return sqliteBacklogStats(this.db);
   }
 
   // ---- files -------------------------------------------------------------------------
@@ -94,8 +197,8 @@ class SqliteStore implements Store {
   async insertJob(j: NewJob): Promise<Job> {
     this.db
       .prepare(
-        `INSERT INTO jobs (id, status, endpoint, input_file_id, completion_window, metadata, created_at, expires_at)
-         VALUES (?, 'validating', ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO jobs (id, status, endpoint, input_file_id, completion_window, metadata, created_at, expires_at, webhook_url)
+         VALUES (?, 'validating', ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         j.id,
@@ -105,6 +208,7 @@ class SqliteStore implements Store {
         j.metadata ? JSON.stringify(j.metadata) : null,
         j.createdAt,
         j.expiresAt,
+        j.webhookUrl ?? null,
       );
     return (await this.getJob(j.id))!;
   }
@@ -114,13 +218,14 @@ class SqliteStore implements Store {
     return row && jobFromRow(row);
   }
 
-  async listJobs(q: { after?: string; limit: number }): Promise<Job[]> {
+  async listJobs(q: { after?: string; limit: number; kind?: JobKind }): Promise<Job[]> {
     const rows = this.db
       .prepare(
         `SELECT * FROM jobs WHERE (? IS NULL OR seq < (SELECT seq FROM jobs WHERE id = ?))
+           AND (? IS NULL OR kind = ?)
          ORDER BY seq DESC LIMIT ?`,
       )
-      .all(q.after ?? null, q.after ?? null, q.limit) as JobRow[];
+      .all(q.after ?? null, q.after ?? null, q.kind ?? null, q.kind ?? null, q.limit) as JobRow[];
     return rows.map(jobFromRow);
   }
 
@@ -386,6 +491,17 @@ class SqliteStore implements Store {
       .immediate();
   }
 
+  async expireAllLeases(now: number): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.db.prepare("UPDATE records SET lease_until = ? WHERE state = 'running'").run(now - 1);
+        this.db
+          .prepare("UPDATE jobs SET validation_lease_until = ? WHERE validation_lease_until IS NOT NULL")
+          .run(now - 1);
+      })
+      .immediate();
+  }
+
   async cancelJob(id: string, now: number): Promise<Job | undefined> {
     return this.db
       .transaction(() => {
@@ -556,7 +672,8 @@ function prepareStatements(db: Database.Database) {
     getFile: db.prepare("SELECT * FROM files WHERE id = ?"),
     getJob: db.prepare("SELECT * FROM jobs WHERE id = ?"),
     jobEndpoint: db.prepare("SELECT endpoint FROM jobs WHERE id = ?"),
-    activeJobs: db.prepare("SELECT id FROM jobs WHERE status = 'in_progress' ORDER BY seq"),
+    // Higher priority first (invocations before batches), then submission order.
+    activeJobs: db.prepare("SELECT id FROM jobs WHERE status = 'in_progress' ORDER BY priority DESC, seq"),
     insertRecord: db.prepare(
       `INSERT INTO records (job_id, position, line, custom_id, route, body, max_attempts) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),

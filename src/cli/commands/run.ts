@@ -1,0 +1,236 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, dirname, extname, join, resolve } from "node:path";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { DocketError } from "../../domain/errors.js";
+import { linkToMetadata } from "../../output/export/dataset-link.js";
+import { type Estimate, estimate } from "../../prep/estimate.js";
+import { loadPriceTable, type ModelPrice, routeOrTablePrice } from "../../prep/prices.js";
+import { readDataset } from "../../prep/readers/open-dataset.js";
+import { sampleIndices } from "../../prep/sample.js";
+import { ApiClient } from "../api-client.js";
+import type { BatchView } from "../batch-types.js";
+import { describeExport, exportBatch, exportFormatFor } from "../export-batch.js";
+import { type PreparedFile, prepareToFile, writeLines } from "../run/prepare-to-file.js";
+import { describeBatch, exitCodeFor, waitForBatch } from "../wait-for-batch.js";
+import { printEstimate } from "./estimate.js";
+import {
+  addDatasetOptions,
+  type DatasetCliOptions,
+  positiveInt,
+  printProblems,
+  printSummary,
+  resolvePrepareOptions,
+  runCliAction,
+} from "./prepare.js";
+
+interface RunCliOptions extends DatasetCliOptions {
+  sample?: number;
+  thenFull?: boolean;
+  budget?: number;
+  wait?: boolean;
+  out?: string;
+  outFormat?: string;
+  skipBadRows?: boolean;
+  prices?: string;
+  completionWindow: string;
+  url?: string;
+  apiKey?: string;
+}
+
+const positiveUsd = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be an amount of US dollars > 0.");
+  return n;
+};
+
+/**
+ * `docket run`: prepare → estimate → submit → progress → export, in one command. With
+ * `--sample N` it runs N rows spread over the file first and sharpens the estimate with their
+ * measured output length.
+ */
+export function registerRunCommand(program: Command): void {
+  const command = program
+    .command("run")
+    .description(
+      "Prepare a dataset, estimate it, run it on Docket and export the results joined onto its rows",
+    )
+    .option(
+      "--sample <n>",
+      "run n rows spread over the file, show them and a sharper estimate, then stop",
+      positiveInt,
+    )
+    .option("--then-full", "with --sample: go on with the full run after the sample")
+    .option("--budget <usd>", "stop the job once its real cost reaches this many US dollars", positiveUsd)
+    .option("--wait", "wait for the job, showing progress, then export its results")
+    .option("-o, --out <file>", "export file (default: <dataset>.results.csv, or .sample.csv with --sample)")
+    .addOption(
+      new Option(
+        "--out-format <format>",
+        "export format (default: from --out's extension, else csv)",
+      ).choices(["csv", "jsonl"]),
+    )
+    .option("--skip-bad-rows", "submit the good rows even if some rows have problems")
+    .option("--prices <file>", "JSON price table for the estimate (and the budget)")
+    .option("-w, --completion-window <window>", "e.g. 24h, 90m", "24h")
+    .option("--url <url>", "Docket server (default $DOCKET_URL or http://127.0.0.1:8080)")
+    .option("--api-key <key>", "API key if the server requires one (or $DOCKET_API_KEY)");
+  addDatasetOptions(command).action(async (dataset: string, opts: RunCliOptions) => {
+    await runCliAction(() => run(dataset, opts));
+  });
+}
+
+async function run(dataset: string, opts: RunCliOptions): Promise<number> {
+  if (opts.dialect !== "openai") {
+    throw new DocketError(
+      "invalid_option",
+      "docket run submits to Docket's OpenAI-compatible Batches API: leave --dialect at openai " +
+        "(use docket prepare to write Anthropic or Bedrock files).",
+    );
+  }
+  if (opts.thenFull && opts.sample === undefined)
+    throw new DocketError("invalid_option", "--then-full goes with --sample N.");
+  const options = await resolvePrepareOptions(dataset, opts);
+  const overrides: ModelPrice[] = opts.prices !== undefined ? await loadPriceTable(opts.prices) : [];
+  const client = ApiClient.fromOptions(opts);
+  const work = await mkdtemp(join(tmpdir(), "docket-run-"));
+  try {
+    const base = basename(dataset, extname(dataset));
+    const file = await prepareToFile(options, join(work, `${base}.openai.jsonl`), opts.maxProblems);
+    const model = file.prepared.template.spec.model;
+    const price = routeOrTablePrice(model, options.routes, overrides);
+    printSummary(file.prepared, dataset, `${file.requests} requests ready`);
+    const first = estimateFor(file, price, null);
+    printEstimate(first, price, null, false);
+    if (file.problems.length > 0) {
+      printProblems(file.problems, file.prepared);
+      if (!opts.skipBadRows) {
+        console.log(
+          `Nothing submitted: ${file.prepared.summary.rowsRead - file.requests} rows have problems. ` +
+            `Fix them, or pass --skip-bad-rows to run the ${file.requests} good rows.`,
+        );
+        return 2;
+      }
+    }
+    if (file.requests === 0) throw new DocketError("empty_dataset", `${dataset} has no rows to run.`);
+    if (opts.budget !== undefined && price === null) {
+      console.log(
+        `note: no price is known here for ${model}; the server charges the budget at its route's "price", ` +
+          "and stops the job if it knows none either (pass --prices FILE to set one).",
+      );
+    }
+    if (opts.budget !== undefined && first.cost && first.cost.onDemandUsd > opts.budget) {
+      console.log(
+        `note: the estimate (${usd(first.cost.onDemandUsd)} at max_tokens) is above the ${usd(opts.budget)} budget; ` +
+          "the job stops when its real cost reaches the budget.",
+      );
+    }
+    const submit = async (path: string, sample?: number) => {
+      const link = {
+        dataset: resolve(dataset),
+        format: options.format,
+        delimiter: options.delimiter,
+        idField: options.idField,
+        template: resolve(opts.template),
+        sample,
+      };
+      const { metadata, dropped } = linkToMetadata(link);
+      if (dropped.length > 0)
+        console.log(
+          `note: ${dropped.join(", ")} not recorded (over 512 characters); pass --join to docket export.`,
+        );
+      const uploaded = await client.uploadFile(path, "batch");
+      const batch = await client.json<BatchView>("POST", "/v1/batches", {
+        input_file_id: uploaded.id,
+        endpoint: file.prepared.template.endpoint,
+        completion_window: opts.completionWindow,
+        metadata,
+        ...(opts.budget !== undefined ? { docket_budget_usd: opts.budget } : {}),
+        // An explicit price table wins over what the server would resolve.
+        ...(opts.budget !== undefined && overrides.length > 0 && price
+          ? { docket_price: { input_per_mtok: price.inputPerMTok, output_per_mtok: price.outputPerMTok } }
+          : {}),
+      });
+      console.log(`${batch.id} created from ${uploaded.id} (${sample ?? file.requests} requests)`);
+      return batch;
+    };
+    const outFor = (kind: "sample" | "results") => {
+      const out =
+        opts.out ?? join(dirname(dataset), `${base}.${kind}.${exportFormatFor(opts.outFormat, null)}`);
+      return { out, format: exportFormatFor(opts.outFormat, out) };
+    };
+
+    if (opts.sample !== undefined) {
+      const picks = sampleIndices(file.requests, opts.sample);
+      const samplePath = join(work, `${base}.sample.jsonl`);
+      await writeLines(file.path, picks, samplePath);
+      console.log(`Sample: ${picks.length} of ${file.requests} rows, spread over the file.`);
+      const done = await waitForBatch(client, (await submit(samplePath, picks.length)).id);
+      console.log(describeBatch(done));
+      const { out, format } = outFor("sample");
+      const summary = await exportBatch(client, done, {
+        out,
+        format,
+        onlyRun: true,
+        note: (l) => console.log(l),
+      });
+      console.log(`Sample results: ${describeExport(summary)}; wrote ${out}`);
+      await showOutputs(out, format);
+      const observed = averageOutput(done);
+      if (observed === null) {
+        console.log("No sample request succeeded with usage, so the estimate cannot be sharpened.");
+      } else {
+        console.log(`Measured: ${observed.toFixed(1)} output tokens per request on average.`);
+        console.log(`For all ${file.requests} rows:`);
+        printEstimate(estimateFor(file, price, observed), price, observed, false);
+      }
+      if (!opts.thenFull) {
+        console.log("Run them all: the same command without --sample (or with --then-full).");
+        return exitCodeFor(done);
+      }
+    }
+
+    const batch = await submit(file.path);
+    if (!opts.wait) {
+      console.log(`Follow it: docket status ${batch.id} --wait`);
+      console.log(`Results, joined onto ${dataset}: docket export ${batch.id} --out results.csv`);
+      return 0;
+    }
+    const done = await waitForBatch(client, batch.id);
+    console.log(describeBatch(done));
+    const { out, format } = outFor("results");
+    const summary = await exportBatch(client, done, { out, format, note: (l) => console.log(l) });
+    console.log(`Results: ${describeExport(summary)}; wrote ${out}`);
+    return exitCodeFor(done);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+function estimateFor(file: PreparedFile, price: ModelPrice | null, observed: number | null): Estimate {
+  return estimate(
+    { requests: file.requests, inputTokens: file.inputTokens, outputTokens: file.outputs.assumed(observed) },
+    price,
+  );
+}
+
+/** Output tokens per succeeded request, from the usage the job aggregated. */
+function averageOutput(b: BatchView): number | null {
+  const completed = b.request_counts.completed;
+  if (!b.usage || completed === 0) return null;
+  return b.usage.output_tokens / completed;
+}
+
+const usd = (x: number) => `$${x < 1 ? x.toFixed(4) : x.toFixed(2)}`;
+
+/** Prints each sample row's id and output on one line, so a person can judge the prompt. */
+async function showOutputs(path: string, format: "csv" | "jsonl"): Promise<void> {
+  console.log("Outputs:");
+  for await (const item of readDataset(path, format)) {
+    if (item.kind !== "row") continue;
+    const f = item.fields;
+    const text = String(f.output ?? f.error_message ?? "").replace(/\s+/g, " ");
+    const shown = text.length > 160 ? `${text.slice(0, 157)}...` : text;
+    console.log(`  ${String(f.custom_id ?? "")} [${String(f.status ?? "")}] ${shown}`);
+  }
+}

@@ -1,0 +1,160 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { INVOCATION_ENDPOINT_PREFIX } from "../domain/invocation.js";
+import type { JobKind } from "../domain/job.js";
+import type { Store } from "../store/store.js";
+import type { AttemptObservation } from "../worker/attempt-observer.js";
+
+const SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 21_600];
+/** Jobs whose start time is remembered for "time in backlog"; beyond it the cache restarts. */
+const JOB_CACHE_MAX = 10_000;
+
+/**
+ * Docket's Prometheus metrics (`GET /metrics`), on a registry of its own so several instances
+ * can live in one process (tests). Backlog figures are read from the store at scrape time (the
+ * truth, whichever process does the work); attempt and webhook counters are counted by the
+ * process that runs them (`docket serve` runs everything, so it sees all).
+ */
+export class DocketMetrics {
+  readonly registry = new Registry();
+  private readonly waiting: Gauge<"route" | "kind">;
+  private readonly running: Gauge<"route" | "kind">;
+  private readonly oldestAge: Gauge<"route" | "kind">;
+  private readonly backlogWait: Histogram<"route" | "kind">;
+  private readonly processing: Histogram<"route" | "kind">;
+  private readonly attempts: Counter<"route" | "kind" | "outcome">;
+  private readonly tokens: Counter<"route" | "direction">;
+  private readonly webhookAttempts: Counter<"event" | "outcome">;
+  private readonly webhookFailures: Counter<"event">;
+  private readonly jobStarts = new Map<string, number | null>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly routes: readonly string[] = [],
+  ) {
+    const r = [this.registry];
+    this.waiting = new Gauge({
+      name: "docket_backlog_records",
+      help: "Records waiting to run (pending, including retries not yet due), per route and job kind.",
+      labelNames: ["route", "kind"],
+      registers: r,
+    });
+    this.running = new Gauge({
+      name: "docket_running_records",
+      help: "Records being run now (leased by a worker), per route and job kind.",
+      labelNames: ["route", "kind"],
+      registers: r,
+    });
+    this.oldestAge = new Gauge({
+      name: "docket_backlog_oldest_age_seconds",
+      help: "Age of the oldest waiting item: seconds since its job became runnable (0 when none waits).",
+      labelNames: ["route", "kind"],
+      registers: r,
+    });
+    this.backlogWait = new Histogram({
+      name: "docket_backlog_wait_seconds",
+      help: "Time in backlog: from a job becoming runnable to its record's first attempt starting.",
+      labelNames: ["route", "kind"],
+      buckets: SECONDS_BUCKETS,
+      registers: r,
+    });
+    this.processing = new Histogram({
+      name: "docket_processing_seconds",
+      help: "Processing time of one attempt (the backend call).",
+      labelNames: ["route", "kind"],
+      buckets: SECONDS_BUCKETS,
+      registers: r,
+    });
+    this.attempts = new Counter({
+      name: "docket_attempts_total",
+      help: "Finished attempts by outcome: succeeded, failed (final) or retry.",
+      labelNames: ["route", "kind", "outcome"],
+      registers: r,
+    });
+    this.tokens = new Counter({
+      name: "docket_tokens_total",
+      help: "Tokens reported by backends for succeeded attempts, by direction (input, output).",
+      labelNames: ["route", "direction"],
+      registers: r,
+    });
+    this.webhookAttempts = new Counter({
+      name: "docket_webhook_attempts_total",
+      help: "Webhook delivery attempts by outcome: delivered, retry, failed (given up).",
+      labelNames: ["event", "outcome"],
+      registers: r,
+    });
+    this.webhookFailures = new Counter({
+      name: "docket_webhook_delivery_failures_total",
+      help: "Webhook delivery attempts that did not deliver (retried or given up).",
+      labelNames: ["event"],
+      registers: r,
+    });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The worker's hook: one call per finished attempt. */
+  readonly onAttempt = (o: AttemptObservation): void => {
+    const labels = { route: o.route, kind: kindOf(o.record.endpoint) };
+    this.processing.observe(labels, (o.finishedAt - o.startedAt) / 1000);
+    this.attempts.inc({ ...labels, outcome: o.outcome.kind });
+    if (o.outcome.kind === "succeeded" && o.outcome.usage) {
+      this.tokens.inc({ route: o.route, direction: "input" }, o.outcome.usage.inputTokens);
+      this.tokens.inc({ route: o.route, direction: "output" }, o.outcome.usage.outputTokens);
+    }
+    // Retries wait by design (backoff): only first attempts measure the backlog.
+    if (o.record.attempt === 1) void this.observeBacklogWait(o.record.jobId, labels, o.startedAt);
+  };
+
+  /** The webhook dispatcher's hook. */
+  readonly onWebhookAttempt = (event: string, outcome: "delivered" | "retry" | "failed"): void => {
+    this.webhookAttempts.inc({ event, outcome });
+    if (outcome !== "delivered") this.webhookFailures.inc({ event });
+  };
+
+  /** The exposition text, with backlog gauges read fresh from the store. */
+  async render(now = Date.now()): Promise<string> {
+    const stats = await this.store.backlogStats(now);
+    for (const g of [this.waiting, this.running, this.oldestAge]) g.reset();
+    for (const route of this.routes) {
+      for (const kind of ["batch", "invocation"] as const) {
+        this.waiting.set({ route, kind }, 0);
+        this.running.set({ route, kind }, 0);
+        this.oldestAge.set({ route, kind }, 0);
+      }
+    }
+    for (const s of stats) {
+      const labels = { route: s.route, kind: s.kind };
+      this.waiting.set(labels, s.waiting);
+      this.running.set(labels, s.running);
+      this.oldestAge.set(
+        labels,
+        s.oldestWaitingSince === null ? 0 : Math.max(0, (now - s.oldestWaitingSince) / 1000),
+      );
+    }
+    return this.registry.metrics();
+  }
+
+  private async observeBacklogWait(
+    jobId: string,
+    labels: { route: string; kind: JobKind },
+    startedAt: number,
+  ): Promise<void> {
+    let since = this.jobStarts.get(jobId);
+    if (since === undefined) {
+      if (this.jobStarts.size >= JOB_CACHE_MAX) this.jobStarts.clear();
+      try {
+        since = (await this.store.getJob(jobId))?.inProgressAt ?? null;
+      } catch {
+        return;
+      }
+      this.jobStarts.set(jobId, since);
+    }
+    if (since !== null) this.backlogWait.observe(labels, Math.max(0, (startedAt - since) / 1000));
+  }
+}
+
+function kindOf(endpoint: string): JobKind {
+  return endpoint.startsWith(INVOCATION_ENDPOINT_PREFIX) ? "invocation" : "batch";
+}

@@ -1,0 +1,75 @@
+import type pg from "pg";
+import {
+  type BudgetStop,
+  budgetJobError,
+  budgetRecordError,
+  type JobPrice,
+} from "../../budget/budget-stop.js";
+import type { Job } from "../../domain/job.js";
+import { type BudgetRow, budgetedFromRow, LIST_BUDGETED_JOBS_SQL } from "../budget-rows.js";
+import { type JobRow, jobFromRow } from "../rows.js";
+import type { BudgetedJob } from "../store.js";
+import { query, transaction } from "./pg-connection.js";
+
+/** Job budgets on PostgreSQL (same contract as SQLite's sqlite-budgets.ts). */
+
+export async function setJobBudget(
+  pool: pg.Pool,
+  jobId: string,
+  budgetUsd: number,
+  price: JobPrice | null,
+): Promise<void> {
+  await query(
+    pool,
+    "UPDATE jobs SET budget_usd = $1, input_price_per_mtok = $2, output_price_per_mtok = $3 WHERE id = $4",
+    [budgetUsd, price?.inputPerMTok ?? null, price?.outputPerMTok ?? null, jobId],
+  );
+}
+
+export async function listBudgetedJobs(pool: pg.Pool): Promise<BudgetedJob[]> {
+  return (await query<BudgetRow & pg.QueryResultRow>(pool, LIST_BUDGETED_JOBS_SQL)).map(budgetedFromRow);
+}
+
+export async function setJobPrice(pool: pg.Pool, jobId: string, price: JobPrice): Promise<void> {
+  await query(pool, "UPDATE jobs SET input_price_per_mtok = $1, output_price_per_mtok = $2 WHERE id = $3", [
+    price.inputPerMTok,
+    price.outputPerMTok,
+    jobId,
+  ]);
+}
+
+/**
+ * Locks the job row first and then its pending records, as cancelJob does, so a concurrent
+ * cancel or finishValidation waits rather than deadlocks. Records already claimed keep running.
+ */
+export async function stopForBudget(
+  pool: pg.Pool,
+  jobId: string,
+  stop: BudgetStop,
+  now: number,
+): Promise<Job | undefined> {
+  return transaction(pool, async (c) => {
+    const moved = await c.query<{ succeeded: number; failed: number }>(
+      `UPDATE jobs SET status = 'cancelling', end_status = 'cancelled', cancelling_at = $1
+       WHERE id = $2 AND status = 'in_progress'
+         AND EXISTS (SELECT 1 FROM records r WHERE r.job_id = jobs.id AND r.state = 'pending')
+       RETURNING succeeded, failed`,
+      [now, jobId],
+    );
+    const row = moved.rows[0];
+    if (!row) return undefined;
+    const error = budgetRecordError(stop);
+    const cancelled = await c.query(
+      `UPDATE records SET state = 'cancelled', error_code = $1, error_message = $2, finished_at = $3
+       WHERE job_id = $4 AND state = 'pending'`,
+      [error.code, error.message, now, jobId],
+    );
+    const notRun = cancelled.rowCount ?? 0;
+    const jobError = budgetJobError(stop, Number(row.succeeded) + Number(row.failed), notRun);
+    const { rows } = await c.query<JobRow>(
+      "UPDATE jobs SET cancelled = cancelled + $1, errors = $2 WHERE id = $3 RETURNING *",
+      [notRun, JSON.stringify([jobError]), jobId],
+    );
+    return rows[0] && jobFromRow(rows[0]);
+  });
+}

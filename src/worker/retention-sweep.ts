@@ -1,0 +1,61 @@
+import type { BlobStore } from "../blobs/blob-store.js";
+import type { Store } from "../store/store.js";
+
+export interface RetentionSweepOptions {
+  store: Store;
+  blobs: BlobStore;
+  intervalMs: number;
+  /** Keep a finished job's row this long after its output files are gone; null: forever. */
+  retainJobsMs: number | null;
+}
+
+/** Rows deleted per store call: keeps each transaction (and its locks) short. */
+const SWEEP_BATCH = 500;
+
+/**
+ * Deletes files past their expiry (rows, then blobs) and old finished jobs in bounded steps.
+ * A blob whose row is gone but whose delete failed is only wasted space, never a dangling row.
+ */
+export class RetentionSweep {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly o: RetentionSweepOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.sweep().then(
+        () => {
+          this.running = null;
+        },
+        () => {
+          this.running = null;
+        },
+      );
+    }, this.o.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  async sweep(now = Date.now()): Promise<{ files: number; jobs: number }> {
+    const retain = this.o.retainJobsMs ?? Number.MAX_SAFE_INTEGER - now;
+    const total = { files: 0, jobs: 0 };
+    try {
+      for (;;) {
+        const { files, jobs } = await this.o.store.pruneExpired(now, SWEEP_BATCH, retain);
+        for (const f of files) await this.o.blobs.delete(f.blobKey).catch(() => {});
+        total.files += files.length;
+        total.jobs += jobs;
+        if (files.length === 0 && jobs === 0) break;
+      }
+    } catch (err) {
+      console.error(`docket: retention sweep failed: ${(err as Error).message}`);
+    }
+    return total;
+  }
+}
