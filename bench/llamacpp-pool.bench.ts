@@ -46,6 +46,15 @@ async function measure(
   const backend = new LlamaCppBackend({ modelPath, contexts });
   try {
     await backend.start(); // loading is not what we measure
+    // Nor is the first touch of the weights (page faults on the mmapped file): warm every context.
+    await Promise.all(
+      Array.from({ length: contexts }, (_, i) =>
+        backend.send({
+          endpoint: "/v1/completions",
+          body: JSON.stringify({ prompt: `warm-up ${i}`, max_tokens: 8, ignore_eos: true, seed: i }),
+        }),
+      ),
+    );
     const body = (i: number) =>
       JSON.stringify({
         prompt: `Request ${i}: tell a story.`,

@@ -192,12 +192,14 @@ async function runPgWorkers(
 async function runSqliteServe(dir: string, backendUrl: string, n: number): Promise<Measured> {
   const dataDir = join(dir, `sqlite-${Date.now()}`);
   const config = await writeConfig(dir, backendUrl, "sqlite");
-  const store = openSqliteStore({ path: join(dataDir, "docket.db") });
-  const jobId = await seedJob(store, n, "bench");
+  // Serve first: at start-up it takes over every lease in its database (it must be alone
+  // there), so the job is seeded — its validation leased to this process — only once it runs.
   const proc = await spawnUntil(
     ["serve", "--port", "0", "--data-dir", dataDir, "--config", config],
     /listening on/,
   );
+  const store = openSqliteStore({ path: join(dataDir, "docket.db") });
+  const jobId = await seedJob(store, n, "bench");
   try {
     const measured = await runJob(store, jobId, n);
     return { records: measured.records, seconds: measured.seconds };

@@ -14,6 +14,8 @@ import { benchRateLimited } from "./scenarios/rate-limited.bench.js";
 import { benchSubmission } from "./scenarios/submission.bench.js";
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
+  // First: its peak-RSS figure is the process's, so it must not inherit the other scenarios' heap.
+  "prep-throughput": () => benchPrepThroughput(),
   capacity: benchCapacity,
   "rate-limited": benchRateLimited,
   overhead: benchOverhead,
@@ -22,7 +24,6 @@ const SCENARIOS: Record<string, () => Promise<void>> = {
   "crash-loop": benchCrashLoop,
   "pg-scaling": benchPgScaling,
   "llamacpp-pool": benchLlamaPool,
-  "prep-throughput": () => benchPrepThroughput(),
 };
 
 const onlyArg = process.argv.indexOf("--only");

@@ -1,3 +1,4 @@
+import { Pool } from "undici";
 import { bench, chatLines, startBenchDocket } from "../support/bench-docket.js";
 import { startFakeProcess } from "../support/fake-process.js";
 
@@ -15,6 +16,10 @@ export async function benchCapacity(): Promise<void> {
   try {
     const records = Math.round(ideal * 8);
     const results: Record<string, number> = {};
+    // What the backend gives a client that does nothing but keep C requests in flight: the
+    // fake's own overhead (timers, HTTP) counted once, so Docket's share can be told apart.
+    results.direct = (await directClient(fake.url, records)) / ideal;
+    console.log(`  direct undici client at concurrency ${C}: ${(results.direct * ideal).toFixed(0)}/s`);
     for (const mode of ["fixed", "adaptive"] as const) {
       const d = await startBenchDocket(
         mode === "fixed"
@@ -38,9 +43,36 @@ export async function benchCapacity(): Promise<void> {
       latency_ms: L,
       fraction_of_ideal_fixed: results.fixed!,
       fraction_of_ideal_adaptive: results.adaptive!,
+      fraction_of_ideal_direct_client: results.direct!,
+      fixed_vs_direct: results.fixed! / results.direct!,
       goal: 0.97,
     });
   } finally {
     await fake.close();
   }
+}
+
+async function directClient(url: string, n: number): Promise<number> {
+  const base = new URL(url);
+  const pool = new Pool(base.origin, { connections: C });
+  const body = chatLines(1)[0]!;
+  const request = JSON.stringify((JSON.parse(body) as { body: unknown }).body);
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: C }, async () => {
+      while (next++ < n) {
+        const res = await pool.request({
+          path: `${base.pathname}/chat/completions`,
+          method: "POST",
+          body: request,
+          headers: { "content-type": "application/json" },
+        });
+        await res.body.text();
+      }
+    }),
+  );
+  const rate = n / ((performance.now() - t0) / 1000);
+  await pool.close();
+  return rate;
 }

@@ -66,3 +66,20 @@ export interface BackendFailure {
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }
+
+/**
+ * A failure without an answer from the model server (connection lost, engine crashed, timed
+ * out, aborted): no status, no body, only a code and a message a person can act on.
+ */
+export function unansweredFailure(code: string, message: string, retryable: boolean): BackendFailure {
+  return {
+    ok: false,
+    retryable,
+    retryAfterMs: null,
+    statusCode: null,
+    requestId: null,
+    body: null,
+    code,
+    message,
+  };
+}

@@ -14,6 +14,11 @@ export interface BlobStore {
     source: Readable | AsyncIterable<Uint8Array | string>,
     options?: { maxBytes?: number },
   ): Promise<{ bytes: number }>;
+  /**
+   * The whole blob at once, for small blobs only (a caller that knows the size): one read
+   * instead of a stream's several round trips. Optional; callers fall back to `get`.
+   */
+  readSmall?(key: string): Promise<Buffer>;
   /** A stream of the blob's bytes; rejects with a not-found DocketError if missing. */
   get(key: string): Promise<Readable>;
   delete(key: string): Promise<void>;

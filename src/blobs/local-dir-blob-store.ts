@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { type FileHandle, mkdir, open, rename, unlink } from "node:fs/promises";
+import { type FileHandle, mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { DocketError } from "../domain/errors.js";
@@ -48,6 +48,15 @@ export class LocalDirBlobStore implements BlobStore {
     } catch (err) {
       await handle?.close().catch(() => {});
       await unlink(temp).catch(() => {});
+      throw err;
+    }
+  }
+
+  async readSmall(key: string): Promise<Buffer> {
+    try {
+      return await readFile(this.pathOf(key));
+    } catch (err) {
+      if (isNotFound(err)) throw new DocketError("not_found", `No blob stored under '${key}'.`, 404);
       throw err;
     }
   }

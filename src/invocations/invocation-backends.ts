@@ -1,5 +1,11 @@
 import type { Readable } from "node:stream";
-import type { Backend, BackendFailure, BackendRequest, BackendResult } from "../backends/backend.js";
+import {
+  type Backend,
+  type BackendFailure,
+  type BackendRequest,
+  type BackendResult,
+  unansweredFailure,
+} from "../backends/backend.js";
 import { BackendRegistry } from "../backends/backend-registry.js";
 import type { BlobStore } from "../blobs/blob-store.js";
 import { DocketError } from "../domain/errors.js";
@@ -50,26 +56,26 @@ export class InvocationBackend implements Backend {
     const endpoint = request.endpoint.slice(INVOCATION_ENDPOINT_PREFIX.length);
     const pointer = parseInvocationPointer(request.body);
     if (!pointer)
-      return failure(false, "invalid_invocation", "The invocation's stored request is unreadable.");
+      return unansweredFailure("invalid_invocation", "The invocation's stored request is unreadable.", false);
     // Claimed early (a worker prefetches) but not started in time: the TTL bounds the wait for a start.
     if (pointer.ttlUntil !== undefined && Date.now() >= pointer.ttlUntil) {
-      return failure(false, INVOCATION_CODES.ttlExpired, TTL_EXPIRED_MESSAGE);
+      return unansweredFailure(INVOCATION_CODES.ttlExpired, TTL_EXPIRED_MESSAGE, false);
     }
     let payload: Readable;
     try {
       payload = await this.blobs.get(pointer.input);
     } catch (err) {
       if (err instanceof DocketError && err.httpStatus === 404) {
-        return failure(
-          false,
+        return unansweredFailure(
           INVOCATION_CODES.inputMissing,
           `The invocation's input (${pointer.input}) no longer exists.`,
+          false,
         );
       }
-      return failure(
-        true,
+      return unansweredFailure(
         "blob_store_error",
         `Reading the invocation's input failed: ${(err as Error).message}`,
+        true,
       );
     }
     const headers = pointer.customAttributes
@@ -99,10 +105,10 @@ export class InvocationBackend implements Backend {
   ): Promise<BackendResult> {
     if (pointer.bytes > IN_MEMORY_PAYLOAD_MAX_BYTES) {
       payload.destroy();
-      return failure(
-        false,
+      return unansweredFailure(
         "payload_too_large_for_backend",
         `This route's backend takes requests in memory, up to ${IN_MEMORY_PAYLOAD_MAX_BYTES} bytes; the payload has ${pointer.bytes}.`,
+        false,
       );
     }
     const chunks: Buffer[] = [];
@@ -131,22 +137,9 @@ export class InvocationBackend implements Backend {
 
 /** Past its processing deadline an invocation fails for good: retrying would only repeat it. */
 function timedOut(pointer: InvocationPointer): BackendFailure {
-  return failure(
-    false,
+  return unansweredFailure(
     INVOCATION_CODES.timeout,
     `The invocation did not finish within its invocation_timeout_seconds (${pointer.timeoutMs / 1000} s).`,
+    false,
   );
-}
-
-function failure(retryable: boolean, code: string, message: string): BackendFailure {
-  return {
-    ok: false,
-    retryable,
-    retryAfterMs: null,
-    statusCode: null,
-    requestId: null,
-    body: null,
-    code,
-    message,
-  };
 }

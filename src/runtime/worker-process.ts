@@ -109,9 +109,13 @@ export async function startWorkerProcess(
     },
   });
   const lookForWork = () => {
+    // Validation first: a new batch's records exist only once it is done, and it is on the
+    // submit-to-start path; the worker and maintenance look right after.
     void validation.drain();
-    worker.wake();
-    maintenance?.poke();
+    setImmediate(() => {
+      worker.wake();
+      maintenance?.poke();
+    });
   };
 
   const onElected = () => {

@@ -4,6 +4,7 @@ import { type ModelPricing, tablePricing } from "../budget/job-pricing.js";
 import type { Job } from "../domain/job.js";
 import { finalizeInvocation } from "../invocations/finalize-invocation.js";
 import { finalizeJob } from "../output/finalize-job.js";
+import { PeriodicTask } from "../runtime/periodic-task.js";
 import type { Store } from "../store/store.js";
 
 export interface MaintenanceOptions {
@@ -25,26 +26,22 @@ export interface MaintenanceOptions {
  * indexed queries; `poke()` runs one soon, so a finished batch completes without waiting.
  */
 export class Maintenance {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly loop: PeriodicTask;
 
-  constructor(private readonly o: MaintenanceOptions) {}
+  constructor(private readonly o: MaintenanceOptions) {
+    this.loop = new PeriodicTask("maintenance", o.intervalMs, () => this.tick());
+  }
 
   start(): void {
-    this.schedule(0);
+    this.loop.start();
   }
 
   poke(): void {
-    if (this.running) this.again = true;
-    else this.schedule(0);
+    this.loop.poke();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** One full pass; exposed so tests and `docket` tools can drive maintenance directly. */
@@ -63,29 +60,5 @@ export class Maintenance {
       const job = await store.getJob(id);
       if (job) this.o.onJobEnded?.(job);
     }
-  }
-
-  private schedule(delay: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.loop(), delay);
-    this.timer.unref();
-  }
-
-  private async loop(): Promise<void> {
-    if (this.running || this.stopped) return;
-    this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          await this.tick();
-        } catch (err) {
-          console.error(`docket: maintenance failed: ${(err as Error).message}`);
-        }
-      } while (this.again && !this.stopped);
-    })();
-    await this.running;
-    this.running = null;
-    this.schedule(this.o.intervalMs);
   }
 }

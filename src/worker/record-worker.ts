@@ -1,3 +1,4 @@
+import { unansweredFailure } from "../backends/backend.js";
 import type { BackendRegistry } from "../backends/backend-registry.js";
 import type { RouteConfig } from "../config/config.js";
 import type { ClaimedRecord } from "../domain/record.js";
@@ -251,16 +252,7 @@ export class RecordWorker {
         },
         (err: unknown) =>
           outcomeOf(
-            {
-              ok: false,
-              retryable: true,
-              retryAfterMs: null,
-              statusCode: null,
-              requestId: null,
-              body: null,
-              code: "internal_error",
-              message: `the backend raised: ${(err as Error).message}`,
-            },
+            unansweredFailure("internal_error", `the backend raised: ${(err as Error).message}`, true),
             record.attempt,
             Date.now(),
           ),

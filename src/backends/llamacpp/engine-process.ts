@@ -3,7 +3,7 @@
  * process on a bad model or a native bug; living here, it takes down only this child and the
  * parent reports a clear error instead of dying.
  */
-import type { BackendFailure } from "../backend.js";
+import { type BackendFailure, unansweredFailure } from "../backend.js";
 import type { ChildMessage, ParentMessage } from "./engine-protocol.js";
 import { LlamaEngine } from "./llama-engine.js";
 
@@ -68,14 +68,5 @@ function errorMessage(error: unknown): string {
 
 /** An engine-side exception while serving one request: retried, it may well succeed. */
 function internalFailure(message: string): BackendFailure {
-  return {
-    ok: false,
-    retryable: true,
-    retryAfterMs: null,
-    statusCode: null,
-    requestId: null,
-    body: null,
-    code: "engine_error",
-    message: `The llama.cpp engine failed on this request: ${message}`,
-  };
+  return unansweredFailure("engine_error", `The llama.cpp engine failed on this request: ${message}`, true);
 }

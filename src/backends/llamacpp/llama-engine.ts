@@ -12,7 +12,7 @@ import {
   SpecialToken,
   type Token,
 } from "node-llama-cpp";
-import type { BackendFailure, BackendResult } from "../backend.js";
+import { type BackendFailure, type BackendResult, unansweredFailure } from "../backend.js";
 import type { EngineInfo, EngineOptions, EngineStats } from "./engine-protocol.js";
 import { type ChatMessage, type ParsedRequest, parseRequest, type Sampling } from "./openai-requests.js";
 import {
@@ -281,14 +281,5 @@ function badRequest(message: string, param: string | null, code: string): Backen
 }
 
 function aborted(): BackendFailure {
-  return {
-    ok: false,
-    retryable: true,
-    retryAfterMs: null,
-    statusCode: null,
-    requestId: null,
-    body: null,
-    code: "aborted",
-    message: "The request was aborted before it finished.",
-  };
+  return unansweredFailure("aborted", "The request was aborted before it finished.", true);
 }

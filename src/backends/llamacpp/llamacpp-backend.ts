@@ -1,6 +1,12 @@
 import { availableParallelism } from "node:os";
 import { DocketError } from "../../domain/errors.js";
-import type { Backend, BackendFailure, BackendRequest, BackendResult } from "../backend.js";
+import {
+  type Backend,
+  type BackendFailure,
+  type BackendRequest,
+  type BackendResult,
+  unansweredFailure,
+} from "../backend.js";
 import { engineEntryPath } from "./engine-entry.js";
 import { type ChildExit, describeExit, EngineProcessHandle } from "./engine-process-handle.js";
 import type { EngineInfo, EngineStats } from "./engine-protocol.js";
@@ -40,7 +46,7 @@ export class LlamaCppBackend implements Backend {
   }
 
   async send(request: BackendRequest): Promise<BackendResult> {
-    if (this.closed) return failure("backend_closed", "The llamacpp backend was closed.", false);
+    if (this.closed) return unansweredFailure("backend_closed", "The llamacpp backend was closed.", false);
     const engine = await this.ensureEngine();
     if (!(engine instanceof EngineProcessHandle)) return engine;
     return engine.request(
@@ -49,12 +55,12 @@ export class LlamaCppBackend implements Backend {
       request.signal,
       (exit) =>
         this.permanentFailure ??
-        failure(
+        unansweredFailure(
           "engine_crashed",
           `model ${this.options.modelPath}: ${describeExit(exit)}; it will be restarted.`,
           true,
         ),
-      () => failure("aborted", "The request was aborted before it finished.", true),
+      () => unansweredFailure("aborted", "The request was aborted before it finished.", true),
     );
   }
 
@@ -109,7 +115,7 @@ export class LlamaCppBackend implements Backend {
       this.engineInfo = await handle.ready;
       if (this.closed) {
         await handle.close();
-        return failure("backend_closed", "The llamacpp backend was closed.", false);
+        return unansweredFailure("backend_closed", "The llamacpp backend was closed.", false);
       }
       this.engine = handle;
       return handle;
@@ -120,7 +126,7 @@ export class LlamaCppBackend implements Backend {
         : `model ${path} could not be loaded: ${reason}`;
       const code =
         error instanceof DocketError && error.code === "engine_not_built" ? error.code : "model_load_failed";
-      this.permanentFailure = failure(code, message, false);
+      this.permanentFailure = unansweredFailure(code, message, false);
       return this.permanentFailure;
     }
   }
@@ -136,7 +142,7 @@ export class LlamaCppBackend implements Backend {
     const window = this.options.crashWindowMs ?? 60_000;
     this.crashTimes = [...this.crashTimes.filter((t) => now - t < window), now];
     if (this.crashTimes.length > (this.options.maxRestarts ?? 3)) {
-      this.permanentFailure = failure(
+      this.permanentFailure = unansweredFailure(
         "engine_crashed",
         `model ${this.options.modelPath}: ${describeExit(exit)}; it crashed ${this.crashTimes.length} times ` +
           `within ${window / 1000} s, so this route is stopped until Docket restarts.`,
@@ -144,17 +150,4 @@ export class LlamaCppBackend implements Backend {
       );
     }
   }
-}
-
-function failure(code: string, message: string, retryable: boolean): BackendFailure {
-  return {
-    ok: false,
-    retryable,
-    retryAfterMs: null,
-    statusCode: null,
-    requestId: null,
-    body: null,
-    code,
-    message,
-  };
 }

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { loadConfig } from "../../config/load-config.js";
 import { startEmbedded } from "../../runtime/embedded.js";
+import { closeOnSignals } from "../close-on-signals.js";
 
 export function registerServeCommand(program: Command): void {
   program
@@ -39,20 +40,6 @@ export function registerServeCommand(program: Command): void {
       console.log(
         `docket listening on ${docket.url} (data in ${config.dataDir}, ${config.routes.length} route(s))`,
       );
-      let closing = false;
-      const shutdown = (sig: string) => {
-        if (closing) process.exit(1);
-        closing = true;
-        console.log(`docket: ${sig} received, finishing in-flight requests (Ctrl-C again to force)`);
-        docket.close().then(
-          () => process.exit(0),
-          (err) => {
-            console.error(err);
-            process.exit(1);
-          },
-        );
-      };
-      process.on("SIGINT", () => shutdown("SIGINT"));
-      process.on("SIGTERM", () => shutdown("SIGTERM"));
+      closeOnSignals("docket", () => docket.close());
     });
 }

@@ -3,6 +3,7 @@ import type { BlobStore } from "../../blobs/blob-store.js";
 import type { WebhooksConfig } from "../../config/config.js";
 import { DocketError } from "../../domain/errors.js";
 import type { DeliveryAttempt, DeliveryResult, WebhookDelivery } from "../../domain/webhook.js";
+import { PeriodicTask } from "../../runtime/periodic-task.js";
 import type { Store } from "../../store/store.js";
 import { buildDelivery } from "./job-event.js";
 import { SIGNATURE_HEADER, signatureHeader } from "./signature.js";
@@ -30,29 +31,24 @@ const NOTIFY_PAGE = 50;
  */
 export class WebhookDispatcher {
   private readonly agent: Agent;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly loop: PeriodicTask;
 
   constructor(private readonly o: WebhookDispatcherOptions) {
     this.agent = new Agent({ connect: { lookup: guardedLookup(o.config.allowPrivateTargets) } });
+    this.loop = new PeriodicTask("webhook delivery", o.config.pollMs, () => this.tick());
   }
 
   start(): void {
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** A job may have ended: look soon rather than at the next poll. */
   poke(): void {
-    if (this.running) this.again = true;
-    else this.schedule(0);
+    this.loop.poke();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.loop.stop();
     await this.agent.close();
   }
 
@@ -63,7 +59,7 @@ export class WebhookDispatcher {
     for (;;) {
       const due = await this.o.store.claimWebhookDeliveries(Date.now(), leaseMs, BATCH);
       await Promise.all(due.map((d) => this.deliver(d)));
-      if (due.length < BATCH || this.stopped) return;
+      if (due.length < BATCH || this.loop.isStopped) return;
     }
   }
 
@@ -126,30 +122,6 @@ export class WebhookDispatcher {
       console.error(`docket: recording webhook attempt ${d.id} failed: ${(err as Error).message}`);
     }
     this.o.onAttempt?.(d.event, result.kind);
-  }
-
-  private schedule(delay: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.loop(), delay);
-    this.timer.unref();
-  }
-
-  private async loop(): Promise<void> {
-    if (this.running || this.stopped) return;
-    this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          await this.tick();
-        } catch (err) {
-          console.error(`docket: webhook delivery failed: ${(err as Error).message}`);
-        }
-      } while (this.again && !this.stopped);
-    })();
-    await this.running;
-    this.running = null;
-    this.schedule(this.o.config.pollMs);
   }
 }
 
