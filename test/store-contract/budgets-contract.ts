@@ -1,11 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { newId } from "../../src/domain/ids.js";
 import type { Store } from "../../src/store/store.js";
+import { runningTestJob, T0 } from "./fixtures.js";
 
 /** Job budgets (setJobBudget, listBudgetedJobs, setJobPrice, stopForBudget) on each engine. */
 export function describeBudgetContract(engine: string, openStore: () => Promise<Store>): void {
   describe(`store contract, budgets: ${engine}`, () => {
-    const T0 = 1_700_000_000_000;
     let store: Store;
 
     beforeEach(async () => {
@@ -14,27 +13,9 @@ export function describeBudgetContract(engine: string, openStore: () => Promise<
     });
 
     async function jobWith(n: number, model = "gpt-4o-mini") {
-      const id = newId("batch_");
-      await store.insertJob({
-        id,
-        endpoint: "/v1/chat/completions",
-        inputFileId: "file-x",
-        completionWindow: "24h",
-        metadata: null,
-        createdAt: T0,
-        expiresAt: T0 + 86_400_000,
+      return runningTestJob(store, n, {
+        body: (i) => JSON.stringify({ model, messages: [{ role: "user", content: `q${i}` }] }),
       });
-      await store.claimValidation("validator", 30_000, T0);
-      const records = Array.from({ length: n }, (_, i) => ({
-        position: i,
-        line: i + 1,
-        customId: `c${i}`,
-        route: "r1",
-        body: JSON.stringify({ model, messages: [{ role: "user", content: `q${i}` }] }),
-      }));
-      await store.insertRecords(id, records, 3);
-      await store.finishValidation(id, n, T0);
-      return id;
     }
 
     async function succeed(limit: number, usage = { inputTokens: 100, outputTokens: 1000 }) {

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { newId } from "../../src/domain/ids.js";
 import { INVOCATION_ENDPOINT_PREFIX, type NewInvocation } from "../../src/domain/invocation.js";
 import type { Store } from "../../src/store/store.js";
+import { runningTestJob, T0 } from "./fixtures.js";
 
 /**
  * Store behaviour for async invocations, webhook deliveries and backlog figures (migration
@@ -9,7 +10,6 @@ import type { Store } from "../../src/store/store.js";
  */
 export function describeInvocationsContract(engine: string, openStore: () => Promise<Store>): void {
   describe(`store contract (invocations, webhooks, backlog): ${engine}`, () => {
-    const T0 = 1_700_000_000_000;
     let store: Store;
 
     beforeEach(async () => {
@@ -40,28 +40,7 @@ export function describeInvocationsContract(engine: string, openStore: () => Pro
     }
 
     async function batchWith(n: number): Promise<string> {
-      const id = newId("batch_");
-      await store.insertJob({
-        id,
-        endpoint: "/v1/chat/completions",
-        inputFileId: "file-x",
-        completionWindow: "24h",
-        metadata: null,
-        createdAt: T0,
-        expiresAt: T0 + 86_400_000,
-        webhookUrl: "https://example.com/batch-hook",
-      });
-      await store.claimValidation("validator", 30_000, T0);
-      const records = Array.from({ length: n }, (_, i) => ({
-        position: i,
-        line: i + 1,
-        customId: `c${i}`,
-        route: "r1",
-        body: "{}",
-      }));
-      await store.insertRecords(id, records, 3);
-      await store.finishValidation(id, n, T0);
-      return id;
+      return runningTestJob(store, n, { over: { webhookUrl: "https://example.com/batch-hook" } });
     }
 
     const claim = (limit: number, now = T0) =>

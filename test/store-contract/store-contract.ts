@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { newId } from "../../src/domain/ids.js";
 import type { AttemptResult, NewRecord } from "../../src/domain/record.js";
 import type { Store } from "../../src/store/store.js";
+import { insertTestJob, T0 } from "./fixtures.js";
 
 /**
  * Every store behaviour, written once and run on each engine (SQLite, PostgreSQL).
@@ -9,7 +9,6 @@ import type { Store } from "../../src/store/store.js";
  */
 export function describeStoreContract(engine: string, openStore: () => Promise<Store>): void {
   describe(`store contract: ${engine}`, () => {
-    const T0 = 1_700_000_000_000;
     let store: Store;
 
     beforeEach(async () => {
@@ -21,14 +20,8 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
       n: number,
       opts: { route?: string; maxAttempts?: number; expiresAt?: number } = {},
     ) {
-      const id = newId("batch_");
-      await store.insertJob({
-        id,
-        endpoint: "/v1/chat/completions",
-        inputFileId: "file-x",
-        completionWindow: "24h",
+      const id = await insertTestJob(store, {
         metadata: { team: "data" },
-        createdAt: T0,
         expiresAt: opts.expiresAt ?? T0 + 86_400_000,
       });
       const claimed = await store.claimValidation("validator", 30_000, T0);
@@ -85,15 +78,10 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
     });
 
     it("hands a validation to one owner at a time and to another after its lease", async () => {
-      const id = newId("batch_");
-      await store.insertJob({
-        id,
-        endpoint: "/v1/embeddings",
+      const id = await insertTestJob(store, {
         inputFileId: "f",
-        completionWindow: "24h",
-        metadata: null,
-        createdAt: T0,
         expiresAt: T0 + 1e9,
+        endpoint: "/v1/embeddings",
       });
       expect((await store.claimValidation("a", 1000, T0))?.id).toBe(id);
       expect(await store.claimValidation("b", 1000, T0 + 500)).toBeUndefined();
@@ -107,16 +95,7 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
     });
 
     it("fails validation with its errors and keeps no records", async () => {
-      const id = newId("batch_");
-      await store.insertJob({
-        id,
-        endpoint: "/v1/chat/completions",
-        inputFileId: "f",
-        completionWindow: "24h",
-        metadata: null,
-        createdAt: T0,
-        expiresAt: T0 + 1e9,
-      });
+      const id = await insertTestJob(store, { inputFileId: "f", expiresAt: T0 + 1e9 });
       await store.claimValidation("v", 1000, T0);
       await store.insertRecords(id, records(3, "r1"), 3);
       await store.failValidation(
@@ -283,15 +262,10 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
       );
       expect(again.filter((r) => held.some((h) => h.id === r.id)).every((r) => r.attempt === 2)).toBe(true);
       // a validation held by the dead process is free again too
-      const id = newId("batch_");
-      await store.insertJob({
-        id,
-        endpoint: "/v1/embeddings",
+      const id = await insertTestJob(store, {
         inputFileId: "f",
-        completionWindow: "24h",
-        metadata: null,
-        createdAt: T0,
         expiresAt: T0 + 1e9,
+        endpoint: "/v1/embeddings",
       });
       expect((await store.claimValidation("dead-process", 60_000, T0))?.id).toBe(id);
       await store.expireAllLeases(T0 + 5);
@@ -406,16 +380,7 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
     });
 
     it("cancelling during validation cancels the records that validation inserts", async () => {
-      const id = newId("batch_");
-      await store.insertJob({
-        id,
-        endpoint: "/v1/chat/completions",
-        inputFileId: "f",
-        completionWindow: "24h",
-        metadata: null,
-        createdAt: T0,
-        expiresAt: T0 + 1e9,
-      });
+      const id = await insertTestJob(store, { inputFileId: "f", expiresAt: T0 + 1e9 });
       await store.claimValidation("v", 30_000, T0);
       await store.cancelJob(id, T0 + 1);
       await store.insertRecords(id, records(3, "r1"), 3);
@@ -493,16 +458,7 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
       const expiring = await finish(T0 + 1000);
       const kept = await finish(null);
       const running = await jobWith(1, { expiresAt: T0 + 1e9 });
-      const invalid = newId("batch_");
-      await store.insertJob({
-        id: invalid,
-        endpoint: "/v1/chat/completions",
-        inputFileId: "f",
-        completionWindow: "24h",
-        metadata: null,
-        createdAt: T0,
-        expiresAt: T0 + 1e9,
-      });
+      const invalid = await insertTestJob(store, { inputFileId: "f", expiresAt: T0 + 1e9 });
       await store.claimValidation("v", 1000, T0);
       await store.failValidation(
         invalid,

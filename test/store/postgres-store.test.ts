@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { newId } from "../../src/domain/ids.js";
 import { openPostgresStore } from "../../src/store/postgres/postgres-store.js";
 import type { Store } from "../../src/store/store.js";
 import { describeBudgetContract } from "../store-contract/budgets-contract.js";
 import { describeCoordinationContract } from "../store-contract/coordination-contract.js";
+import { runningTestJob, T0 } from "../store-contract/fixtures.js";
 import { describeInvocationsContract } from "../store-contract/invocations-contract.js";
 import { describeStoreContract } from "../store-contract/store-contract.js";
 import { describePostgres, dropSchema, freshSchemaName, openTestStore, withClient } from "./pg-test-db.js";
@@ -15,7 +15,6 @@ describePostgres("postgres store", (url) => {
   describeBudgetContract("postgres", () => openTestStore(url));
 
   describe("several processes on one database", () => {
-    const T0 = 1_700_000_000_000;
     let schema: string;
     let stores: Store[] = [];
 
@@ -34,27 +33,7 @@ describePostgres("postgres store", (url) => {
     });
 
     async function jobWith(store: Store, n: number): Promise<string> {
-      const id = newId("batch_");
-      await store.insertJob({
-        id,
-        endpoint: "/v1/chat/completions",
-        inputFileId: "f",
-        completionWindow: "24h",
-        metadata: null,
-        createdAt: T0,
-        expiresAt: T0 + 86_400_000,
-      });
-      await store.claimValidation("v", 30_000, T0);
-      const records = Array.from({ length: n }, (_, i) => ({
-        position: i,
-        line: i + 1,
-        customId: `c${i}`,
-        route: "r1",
-        body: "{}",
-      }));
-      await store.insertRecords(id, records, 3);
-      await store.finishValidation(id, n, T0);
-      return id;
+      return runningTestJob(store, n);
     }
 
     it("migrates once when many processes start at the same moment", async () => {
