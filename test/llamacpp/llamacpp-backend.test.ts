@@ -223,3 +223,13 @@ describe("LlamaCppBackend on broken models", () => {
     });
   }
 });
+
+describe("the engine's environment", () => {
+  it("drops a CI value node-llama-cpp would refuse, keeps a valid one", async () => {
+    const { engineEnv } = await import("../../src/backends/llamacpp/engine-process-handle.js");
+    expect(engineEnv({ CI: "", PATH: "/bin" })).toEqual({ PATH: "/bin" });
+    expect(engineEnv({ CI: "yes" })).toEqual({});
+    expect(engineEnv({ CI: "true", X: "1" })).toEqual({ CI: "true", X: "1" });
+    expect(engineEnv({ X: "1" })).toEqual({ X: "1" });
+  });
+});

@@ -36,6 +36,7 @@ export class EngineProcessHandle {
     // execArgv: [] so a parent running under vitest or a loader does not pass its flags on.
     this.child = fork(entry, [], {
       execArgv: [],
+      env: engineEnv(process.env),
       stdio: ["ignore", "ignore", "pipe", "ipc"],
       serialization: "json",
     });
@@ -156,6 +157,20 @@ export class EngineLoadError extends Error {
 
 export function describeExit(exit: ChildExit): string {
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-  const lastLine = exit.stderrTail.split("\n").filter(Boolean).pop();
-  return lastLine ? `the engine process ${how}: ${lastLine}` : `the engine process ${how}`;
+  // Node ends an uncaught exception with its version line; the error itself is above it.
+  const lines = exit.stderrTail.split("\n").filter((l) => l.trim() && !/^Node\.js v\d/.test(l));
+  const errorLine = lines.find((l) => /Error|error:|GGML_ASSERT/.test(l)) ?? lines[lines.length - 1];
+  return errorLine ? `the engine process ${how}: ${errorLine.trim()}` : `the engine process ${how}`;
+}
+
+/**
+ * The child's environment. node-llama-cpp reads `CI` as a strict boolean at import and throws
+ * on anything else (an empty `CI=` is common in shells and scripts), which would kill every
+ * engine: such a value is dropped rather than passed on.
+ */
+export function engineEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const ci = env.CI;
+  if (ci === undefined || /^(true|false|1|0)$/i.test(ci)) return env;
+  const { CI: _dropped, ...rest } = env;
+  return rest;
 }
