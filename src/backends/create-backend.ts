@@ -14,6 +14,8 @@ export function createBackend(route: RouteConfig): Backend {
         headers: b.headers,
         concurrency: route.concurrency,
         timeoutMs: route.timeoutMs,
+        headersTimeoutMs: route.headersTimeoutMs,
+        bodyTimeoutMs: route.bodyTimeoutMs,
       });
     case "llamacpp":
       return new LlamaCppBackend({ modelPath: b.model, contexts: b.contexts, contextSize: b.contextSize });

@@ -22,6 +22,12 @@ export interface BlobStore {
   /** A stream of the blob's bytes; rejects with a not-found DocketError if missing. */
   get(key: string): Promise<Readable>;
   delete(key: string): Promise<void>;
+  /**
+   * Deletes leftovers of writes that never finished (temp files) last touched before `cutoff`
+   * (epoch ms; Infinity: all, for a process that knows it is the only writer). Returns how many.
+   * Optional: stores whose unfinished writes leave nothing visible (S3) have none.
+   */
+  sweepOrphans?(cutoff: number): Promise<number>;
 }
 
 export class BlobTooLargeError extends Error {

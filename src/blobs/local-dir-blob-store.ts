@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { DocketError } from "../domain/errors.js";
 import { type BlobStore, BlobTooLargeError } from "./blob-store.js";
+import { sweepTempFiles } from "./temp-sweep.js";
 
 /**
  * Blobs as plain files under one directory. A blob is written to a temp file beside its final
@@ -75,6 +76,11 @@ export class LocalDirBlobStore implements BlobStore {
     await unlink(this.pathOf(key)).catch((err: unknown) => {
       if (!isNotFound(err)) throw err;
     });
+  }
+
+  /** Temp files (`*.<hex>.tmp`) left by writers that died before their rename (temp-sweep.ts). */
+  sweepOrphans(cutoff: number): Promise<number> {
+    return sweepTempFiles(this.root, cutoff);
   }
 
   /** Keys are `/`-separated relative paths; anything that could escape the root is refused. */

@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { DocketError } from "../domain/errors.js";
 import { type BlobStore, BlobTooLargeError } from "./blob-store.js";
+import { DEFAULT_S3_TIMEOUTS, explainS3Error, type S3Timeouts, s3ClientTimeouts } from "./s3-timeouts.js";
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -28,6 +29,8 @@ export interface S3BlobStoreOptions {
   partSize?: number;
   /** Parts uploading at once; memory use is about (queueSize + 1) × partSize. */
   queueSize?: number;
+  /** Connect, request and idle limits and tries per call (s3-timeouts.ts); defaults for those absent. */
+  timeouts?: Partial<S3Timeouts>;
 }
 
 const MiB = 1024 * 1024;
@@ -47,8 +50,10 @@ export class S3BlobStore implements BlobStore {
   private readonly prefix: string;
   private readonly partSize: number;
   private readonly queueSize: number;
+  private readonly timeouts: S3Timeouts;
 
   constructor(options: S3BlobStoreOptions) {
+    this.timeouts = { ...DEFAULT_S3_TIMEOUTS, ...options.timeouts };
     this.bucket = options.bucket;
     this.prefix = options.prefix ?? "";
     this.partSize = options.partSize ?? 8 * MiB;
@@ -68,6 +73,7 @@ export class S3BlobStore implements BlobStore {
       // the newer flexible-checksum headers that the SDK would otherwise add to every request.
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
+      ...s3ClientTimeouts(this.timeouts),
     });
   }
 
@@ -110,7 +116,7 @@ export class S3BlobStore implements BlobStore {
       return { bytes };
     } catch (err) {
       await upload?.abort();
-      throw err;
+      throw explainS3Error(err, this.timeouts, `store '${key}'`);
     }
   }
 
@@ -121,13 +127,17 @@ export class S3BlobStore implements BlobStore {
       return res.Body;
     } catch (err) {
       if (isNotFound(err)) throw new DocketError("not_found", `No blob stored under '${key}'.`, 404);
-      throw err;
+      throw explainS3Error(err, this.timeouts, `read '${key}'`);
     }
   }
 
   async delete(key: string): Promise<void> {
     // S3 answers a delete of a missing key with success, which is what the contract wants.
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }));
+    await this.client
+      .send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(key) }))
+      .catch((err: unknown) => {
+        throw explainS3Error(err, this.timeouts, `delete '${key}'`);
+      });
   }
 
   /** Stops the client's sockets (idle keep-alive connections would otherwise hold the process). */

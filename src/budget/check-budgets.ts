@@ -1,6 +1,6 @@
 import type { Job } from "../domain/job.js";
-import type { Store } from "../store/store.js";
-import { costUsd } from "./budget-stop.js";
+import type { BudgetedJob, Store } from "../store/store.js";
+import { type BudgetStop, costUsd, type JobPrice } from "./budget-stop.js";
 import type { ModelPricing } from "./job-pricing.js";
 
 /**
@@ -8,39 +8,60 @@ import type { ModelPricing } from "./job-pricing.js";
  * charged its real usage so far at its price, and stopped once that reaches the budget. A job
  * whose price is not known yet gets it from its first record's model (and keeps it); with no
  * price at all it is stopped, since a budget that cannot be enforced must not spend silently.
+ *
+ * Workers enforce the same rule on their own results before each next request (see
+ * src/budget/worker-budgets.ts); this pass is the backstop that sees every worker's spend.
+ * `onStopped` is told about each job stopped, so workers drop what they prefetched for it.
  * Returns the jobs stopped.
  */
-export async function checkBudgets(store: Store, pricing: ModelPricing, now: number): Promise<Job[]> {
+export async function checkBudgets(
+  store: Store,
+  pricing: ModelPricing,
+  now: number,
+  onStopped?: (job: Job, stop: BudgetStop) => void,
+): Promise<Job[]> {
   const stopped: Job[] = [];
   for (const job of await store.listBudgetedJobs()) {
-    let price = job.price;
-    if (price === null) {
-      const model = modelOf(job.firstBody);
-      price = model === null ? null : pricing(model);
-      if (price === null) {
-        const s = await store.stopForBudget(
-          job.id,
-          { code: "budget_price_unknown", budgetUsd: job.budgetUsd, model },
-          now,
-        );
-        if (s) stopped.push(s);
-        continue;
-      }
-      await store.setJobPrice(job.id, price);
+    const priced = await priceOrStop(store, pricing, job);
+    const stop = "stop" in priced ? priced.stop : overBudget(job, priced.price);
+    if (!stop) continue;
+    const s = await store.stopForBudget(job.id, stop, now);
+    if (s) {
+      stopped.push(s);
+      onStopped?.(s, stop);
     }
-    const spentUsd = costUsd(job.usage, price);
-    if (spentUsd < job.budgetUsd) continue;
-    const s = await store.stopForBudget(
-      job.id,
-      { code: "budget_exceeded", spentUsd, budgetUsd: job.budgetUsd },
-      now,
-    );
-    if (s) stopped.push(s);
   }
   return stopped;
 }
 
-function modelOf(body: string | null): string | null {
+/**
+ * The price a budgeted job is charged at: its own, or else its first record's model's (then
+ * stored with the job); when no price is known, the stop (`budget_price_unknown`).
+ */
+export async function priceOrStop(
+  store: Store,
+  pricing: ModelPricing,
+  job: BudgetedJob,
+): Promise<{ price: JobPrice } | { stop: BudgetStop }> {
+  if (job.price !== null) return { price: job.price };
+  const model = modelOf(job.firstBody);
+  const price = model === null ? null : pricing(model);
+  if (price === null) return { stop: { code: "budget_price_unknown", budgetUsd: job.budgetUsd, model } };
+  await store.setJobPrice(job.id, price);
+  return { price };
+}
+
+/** The stop once the job's spend at `price` has reached its budget; null below it. */
+export function overBudget(
+  job: { budgetUsd: number; usage: { inputTokens: number; outputTokens: number } },
+  price: JobPrice,
+): BudgetStop | null {
+  const spentUsd = costUsd(job.usage, price);
+  return spentUsd < job.budgetUsd ? null : { code: "budget_exceeded", spentUsd, budgetUsd: job.budgetUsd };
+}
+
+/** `body.model` of a request body, or null when it has none (or is not JSON). */
+export function modelOf(body: string | null): string | null {
   if (body === null) return null;
   try {
     const model = (JSON.parse(body) as { model?: unknown }).model;

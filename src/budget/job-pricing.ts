@@ -19,7 +19,11 @@ export function tablePricing(overrides: readonly ModelPrice[] = []): ModelPricin
  * then the built-in table for the model name.
  */
 export function routePricing(routes: RouteConfig[], fallback: ModelPricing = tablePricing()): ModelPricing {
-  const table = new RouteTable(routes);
+  return routeTablePricing(new RouteTable(routes), fallback);
+}
+
+/** routePricing over a route table already built (the API's). */
+export function routeTablePricing(table: RouteTable, fallback: ModelPricing = tablePricing()): ModelPricing {
   return (model) => {
     const price = table.resolve(model)?.price;
     if (price) return { inputPerMTok: price.inputPerMTok, outputPerMTok: price.outputPerMTok };

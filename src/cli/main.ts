@@ -1,6 +1,5 @@
 import { Command } from "commander";
-import { DocketError } from "../domain/errors.js";
-import { ApiError } from "./api-client.js";
+import { reportCliError } from "./cli-errors.js";
 import { registerApiCommand } from "./commands/api.js";
 import { registerBatchCommands } from "./commands/batches.js";
 import { registerDemoCommand } from "./commands/demo.js";
@@ -13,10 +12,12 @@ import { registerPrepareCommand } from "./commands/prepare.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerWorkerCommand } from "./commands/worker.js";
+import { packageVersion } from "./package-version.js";
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command("docket")
     .description("Asynchronous and batch inference for generative AI models")
+    .version(packageVersion(), "-V, --version", "print Docket's version")
     .showHelpAfterError();
   registerServeCommand(program);
   registerApiCommand(program);
@@ -33,10 +34,10 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    if (err instanceof ApiError || err instanceof DocketError) {
-      console.error(`error: ${err.message}`);
-      process.exit(err instanceof ApiError && err.status === 0 ? 2 : 1);
-    }
-    throw err;
+    // Commands that run a server report start-up errors here; client commands report their
+    // own (runCliAction), with the same messages and exit codes.
+    const code = reportCliError(err);
+    if (code === null) throw err;
+    process.exit(code);
   }
 }

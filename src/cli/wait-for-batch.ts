@@ -1,4 +1,5 @@
 import type { ApiClient } from "./api-client.js";
+import { DEFAULT_MAX_PROBLEMS, formatBatchProblems } from "./batch-problems.js";
 import { type BatchView, TERMINAL } from "./batch-types.js";
 import { followJobEvents } from "./event-stream.js";
 import { ProgressBar } from "./progress.js";
@@ -36,14 +37,21 @@ export function exitCodeFor(b: BatchView): number {
   return b.status === "completed" ? 0 : 3;
 }
 
-export function describeBatch(b: BatchView): string {
+/** A batch in a few lines: status and counts, its files, and its problems (at most `maxProblems`). */
+export function describeBatch(b: BatchView, maxProblems = DEFAULT_MAX_PROBLEMS): string {
   const c = b.request_counts;
   const lines = [
     `${b.id}  ${b.status}  ${c.completed}/${c.total} completed, ${c.failed} failed  (${b.endpoint})`,
   ];
   if (b.output_file_id) lines.push(`  output file: ${b.output_file_id}`);
   if (b.error_file_id) lines.push(`  error file:  ${b.error_file_id}`);
-  for (const e of b.errors?.data ?? [])
-    lines.push(`  ${e.line !== null ? `line ${e.line}: ` : ""}${e.code}: ${e.message}`);
+  lines.push(...formatBatchProblems(b.errors?.data ?? [], maxProblems, problemTotal(b)));
   return lines.join("\n");
+}
+
+/** How many problems the batch has, when the server reports more than it lists. */
+export function problemTotal(b: BatchView): number | undefined {
+  const errors = b.errors as { total_count?: unknown; total?: unknown } | null;
+  const total = errors?.total_count ?? errors?.total;
+  return typeof total === "number" ? total : undefined;
 }

@@ -1,5 +1,6 @@
 import { DocketError } from "../domain/errors.js";
 import type { BlobsConfig } from "./config.js";
+import { checkMs } from "./timeouts-config.js";
 
 /**
  * Checks the `blobs` section of docket.config.json, so a typo in a bucket setting is reported
@@ -29,6 +30,18 @@ export function parseBlobsConfig(value: unknown): BlobsConfig {
     if (v.forcePathStyle !== undefined) {
       if (typeof v.forcePathStyle !== "boolean") throw invalid("blobs.forcePathStyle must be true or false.");
       out.forcePathStyle = v.forcePathStyle;
+    }
+    for (const key of ["connectTimeoutMs", "requestTimeoutMs", "idleTimeoutMs"] as const) {
+      if (v[key] === undefined) continue;
+      checkMs(v[key], `blobs.${key}`, 1);
+      out[key] = v[key] as number;
+    }
+    if (v.maxAttempts !== undefined) {
+      if (!Number.isInteger(v.maxAttempts) || (v.maxAttempts as number) < 1 || (v.maxAttempts as number) > 20)
+        throw invalid(
+          `blobs.maxAttempts must be a whole number from 1 to 20 (got ${JSON.stringify(v.maxAttempts)}).`,
+        );
+      out.maxAttempts = v.maxAttempts as number;
     }
     return out;
   }

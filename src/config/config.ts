@@ -1,3 +1,5 @@
+import type { ValidationLimits } from "../validation/validation-limits.js";
+
 /**
  * The shape of `docket.config.json` (documented in docs/configuration.md). Everything has a
  * default so `docket serve --backend URL` works with no file at all.
@@ -11,6 +13,15 @@ export interface DocketConfig {
   databaseSchema: string | null;
   /** PostgreSQL connections per process (docs/deployment.md: budget poolSize × processes). */
   databasePoolSize: number;
+  /** Opening one PostgreSQL connection (TCP, TLS, handshake): 10 s; 0 turns it off. */
+  databaseConnectTimeoutMs: number;
+  /**
+   * One PostgreSQL statement, lock waits included (`statement_timeout`): 60 s. Docket's
+   * statements take milliseconds; one that takes a minute is stuck. 0: the server's setting.
+   */
+  databaseStatementTimeoutMs: number;
+  /** A transaction left open and idle (`idle_in_transaction_session_timeout`): 60 s; 0: the server's. */
+  databaseIdleInTransactionTimeoutMs: number;
   /** Where payloads live: a local (or shared) directory, or an S3-compatible bucket. */
   blobs: BlobsConfig;
   server: ServerConfig;
@@ -21,6 +32,11 @@ export interface DocketConfig {
   invocations?: InvocationsConfig;
   /** Webhook defaults, signing and delivery (docs/async-and-events.md); defaults when absent. */
   webhooks?: WebhooksConfig;
+  /**
+   * Input-file validation limits (line length, nesting depth, custom_id length, attempts,
+   * listed errors); each absent field takes its default (src/validation/validation-limits.ts).
+   */
+  validation?: Partial<ValidationLimits>;
 }
 
 export interface InvocationsConfig {
@@ -64,11 +80,27 @@ export type BlobsConfig =
       /** Prepended to every key, e.g. `docket/`. */
       prefix?: string;
       forcePathStyle?: boolean;
+      /** TCP connect to the endpoint (default 10 s). */
+      connectTimeoutMs?: number;
+      /** From sending a request to its response headers, body upload included (default 120 s). */
+      requestTimeoutMs?: number;
+      /** No byte either way on a connection, response bodies included (default 60 s). */
+      idleTimeoutMs?: number;
+      /** Tries per S3 call, first included, with the SDK's backoff (default 3). */
+      maxAttempts?: number;
     };
 
 export interface RetentionConfig {
   /** How long output and error files are kept after a job ends (null: forever). */
   outputFileMs: number | null;
+  /**
+   * A blob store temp file (`*.tmp`: an upload or output still being written) untouched this
+   * long is an orphan of a crashed writer and is deleted (default 1 h). Writers touch theirs
+   * at least every idle timeout, far below this.
+   */
+  tempFileGraceMs: number;
+  /** How often orphan temp files are looked for (default 10 min). */
+  tempSweepMs: number;
 }
 
 export interface ServerConfig {
@@ -76,8 +108,32 @@ export interface ServerConfig {
   port: number;
   /** Largest accepted upload on POST /v1/files. */
   maxUploadBytes: number;
-  /** Optional bearer token required on every API call. */
+  /**
+   * Optional bearer token required on every API call but /health; `env:NAME` reads it from the
+   * environment. An empty key (or an unset/empty variable) is refused at start-up.
+   */
   apiKey: string | null;
+  /** Time to receive a request's headers (slowloris guard); Node's default, 60 s. */
+  headersTimeoutMs: number;
+  /**
+   * Time to receive a whole request, body included: 1 h, so a GiB upload still fits at
+   * ~300 KB/s. A stalled upload is cut much sooner by `idleTimeoutMs`.
+   */
+  requestTimeoutMs: number;
+  /**
+   * A connection with no bytes either way for this long is closed and its request aborted
+   * (partial uploads deleted): 60 s, as common load balancers; SSE heartbeats every 15 s keep
+   * event streams alive.
+   */
+  idleTimeoutMs: number;
+  /** Open connections at most; beyond, new ones are closed at once (512 fits a 1024-fd ulimit). */
+  maxConnections: number;
+  /**
+   * Longest `completion_window` a batch may ask for (default 7 days). OpenAI only offers `24h`;
+   * Docket accepts other durations, but a window of a year would keep a stuck job (and its
+   * records) alive for a year, so beyond this a batch is refused with a 400.
+   */
+  maxCompletionWindowMs: number;
 }
 
 export interface WorkerConfig {
@@ -96,6 +152,18 @@ export interface WorkerConfig {
    * without renewing it (failover time when it dies); default: `leaseMs`.
    */
   leaderLeaseMs?: number;
+  /**
+   * When a job stops (cancel, budget, expiry), abort its requests already in flight instead of
+   * letting them finish (default false: a backend may still bill an aborted request, and its
+   * answer is then lost). Records not yet sent are never sent either way.
+   */
+  abortInFlightOnStop?: boolean;
+  /**
+   * PostgreSQL with several processes: how often (ms, at most) a worker holding prefetched
+   * records asks the store whether their jobs were stopped by another process, should the
+   * LISTEN/NOTIFY hint every stop sends be lost. Default 100.
+   */
+  stopCheckMs?: number;
 }
 
 export type BackendConfig =
@@ -121,6 +189,13 @@ export interface RouteConfig {
   tpm?: number;
   /** Per-request timeout; a timed-out request is retried. */
   timeoutMs: number;
+  /**
+   * Waiting for the backend's response headers once the request is sent; default: `timeoutMs`
+   * (a non-streamed completion sends its headers only when it is done).
+   */
+  headersTimeoutMs?: number;
+  /** Longest silence in the middle of a response body (default 120 s); a timed-out request is retried. */
+  bodyTimeoutMs?: number;
   /** Attempts before a retryable failure becomes final. */
   maxAttempts: number;
   /** Context window in tokens, when known (used by validation). */
@@ -144,10 +219,23 @@ export function defaultConfig(): DocketConfig {
     databaseUrl: null,
     databaseSchema: null,
     databasePoolSize: 10,
+    databaseConnectTimeoutMs: 10_000,
+    databaseStatementTimeoutMs: 60_000,
+    databaseIdleInTransactionTimeoutMs: 60_000,
     blobs: { type: "local" },
-    server: { host: "127.0.0.1", port: 8080, maxUploadBytes: 200 * 1024 * 1024, apiKey: null },
+    server: {
+      host: "127.0.0.1",
+      port: 8080,
+      maxUploadBytes: 200 * 1024 * 1024,
+      apiKey: null,
+      headersTimeoutMs: 60_000,
+      requestTimeoutMs: 3_600_000,
+      idleTimeoutMs: 60_000,
+      maxConnections: 512,
+      maxCompletionWindowMs: 7 * 86_400_000,
+    },
     worker: { leaseMs: 30_000, claimBatch: 64, pollMs: 1000, sqliteSynchronous: "FULL", maintenanceMs: 250 },
-    retention: { outputFileMs: 30 * 86_400_000 },
+    retention: { outputFileMs: 30 * 86_400_000, tempFileGraceMs: 3_600_000, tempSweepMs: 600_000 },
     invocations: { maxPayloadBytes: 1024 ** 3, defaultTtlMs: 6 * 3_600_000, defaultTimeoutMs: 15 * 60_000 },
     webhooks: {
       successUrl: null,

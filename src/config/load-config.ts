@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { DocketError } from "../domain/errors.js";
 import { applyEventsConfig } from "../events/events-config.js";
+import { checkValidationLimits } from "../validation/check-validation-limits.js";
 import { parseBlobsConfig } from "./blobs-config.js";
 import {
   type BackendConfig,
@@ -10,6 +11,9 @@ import {
   type RouteConfig,
 } from "./config.js";
 import { checkRoutePrice } from "./route-price.js";
+import { resolveSecretRef } from "./secret-ref.js";
+import { checkServerConfig } from "./server-config.js";
+import { applyTimeoutsConfig } from "./timeouts-config.js";
 
 /** What the CLI lets a person override without a file. */
 export interface ConfigOverrides {
@@ -53,6 +57,8 @@ export function loadConfig(o: ConfigOverrides = {}): DocketConfig {
   Object.assign(config.worker, file.worker ?? {});
   if (file.retention) Object.assign(config.retention, file.retention);
   applyEventsConfig(config, file);
+  applyTimeoutsConfig(config, file);
+  if (file.validation !== undefined) config.validation = checkValidationLimits(file.validation);
   config.routes = (file.routes ?? []).map((r, i) => normalizeRoute(r, i));
   if (o.dataDir) config.dataDir = o.dataDir;
   if (o.databaseUrl) config.databaseUrl = o.databaseUrl;
@@ -67,6 +73,7 @@ export function loadConfig(o: ConfigOverrides = {}): DocketConfig {
   }
   if (o.host) config.server.host = o.host;
   if (o.port !== undefined) config.server.port = o.port;
+  checkServerConfig(config.server);
   if (o.backendUrl) {
     config.routes.push(
       normalizeRoute(
@@ -116,8 +123,18 @@ function normalizeRoute(r: Partial<RouteConfig>, index: number): RouteConfig {
   if (r.adaptive !== undefined) route.adaptive = Boolean(r.adaptive);
   if (r.rpm !== undefined) route.rpm = r.rpm;
   if (r.tpm !== undefined) route.tpm = r.tpm;
+  if (r.headersTimeoutMs !== undefined) route.headersTimeoutMs = r.headersTimeoutMs;
+  if (r.bodyTimeoutMs !== undefined) route.bodyTimeoutMs = r.bodyTimeoutMs;
   if (r.price !== undefined) route.price = checkRoutePrice(r.price, `${where}.price`);
-  for (const key of ["concurrency", "timeoutMs", "maxAttempts", "rpm", "tpm"] as const) {
+  for (const key of [
+    "concurrency",
+    "timeoutMs",
+    "maxAttempts",
+    "rpm",
+    "tpm",
+    "headersTimeoutMs",
+    "bodyTimeoutMs",
+  ] as const) {
     if (route[key] === undefined) continue;
     if (!Number.isInteger(route[key]) || (route[key] as number) < 1) {
       throw new DocketError(
@@ -138,16 +155,8 @@ function resolveSecrets(b: BackendConfig, where: string): BackendConfig {
         `${where}.backend.baseUrl must be an http(s) URL such as http://127.0.0.1:8000/v1.`,
       );
     }
-    if (b.apiKey?.startsWith("env:")) {
-      const name = b.apiKey.slice(4);
-      const value = process.env[name];
-      if (!value)
-        throw new DocketError(
-          "invalid_config",
-          `${where}.backend.apiKey names the environment variable ${name}, which is not set.`,
-        );
-      return { ...b, apiKey: value };
-    }
+    if (typeof b.apiKey === "string")
+      return { ...b, apiKey: resolveSecretRef(b.apiKey, `${where}.backend.apiKey`) };
     return b;
   }
   if (b.type === "llamacpp") {

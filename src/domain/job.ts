@@ -66,4 +66,16 @@ export interface Job {
   cancelledAt: number | null;
   /** Where the job's end event is POSTed (docs/async-and-events.md); null: config defaults. */
   webhookUrl?: string | null;
+  /**
+   * OpenAI's `batch.model`: the `body.model` of the input's first request, set when validation
+   * finishes (null before, and for a batch that failed validation).
+   */
+  model: string | null;
+  /**
+   * OpenAI's `output_expires_after` (anchor `created_at`): the output and error files expire
+   * this many seconds after they are written. Null: the config's output retention.
+   */
+  outputExpiresAfterSeconds: number | null;
+  /** How many times validation was claimed (a wedged validation fails the job after a few). */
+  validationAttempts?: number;
 }

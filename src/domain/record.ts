@@ -11,9 +11,18 @@ export interface NewRecord {
   /** 1-based line number in the input file, for error messages. */
   line: number;
   customId: string;
+  /**
+   * The custom_id's JSON literal exactly as written in the input, kept only when it differs
+   * from `JSON.stringify(customId)` (escapes, lone surrogates): output lines echo it verbatim.
+   */
+  customIdJson?: string | null;
   route: string;
-  /** The request body, passed to the backend unchanged (JSON text). */
-  body: string;
+  /**
+   * The request body: the raw JSON text of the line's `body`, sent to the backend unchanged. A
+   * big line's body comes as its UTF-8 bytes (a view of the line read from the file), so the
+   * line is never held as a string too; stores keep either form as the same text.
+   */
+  body: string | Buffer;
 }
 
 /** A record handed to a worker by a claim; `attempt` must be echoed back when completing. */
@@ -24,6 +33,11 @@ export interface ClaimedRecord {
   route: string;
   endpoint: string;
   body: string;
+  /**
+   * Set when the body is stored in parts (large bodies on SQLite): `body` is then empty and the
+   * parts are read one at a time with `Store.readBodyPart`, so a huge body is never whole in memory.
+   */
+  bodyParts?: { count: number; bytes: number };
   attempt: number;
   maxAttempts: number;
 }
@@ -65,6 +79,8 @@ export interface FinishedRecord {
   id: number;
   position: number;
   customId: string;
+  /** See NewRecord.customIdJson. */
+  customIdJson?: string | null;
   state: RecordState;
   response: RecordResponse | null;
   error: RecordError | null;

@@ -4,6 +4,7 @@ import {
   type InvocationsConfig,
   type WebhooksConfig,
 } from "../config/config.js";
+import { resolveSecretRef } from "../config/secret-ref.js";
 import { DocketError } from "../domain/errors.js";
 
 /** The config's invocation settings, defaults filled. */
@@ -51,12 +52,7 @@ export function applyEventsConfig(
       'webhooks.allowPrivateTargets must be true, false or a list such as ["127.0.0.1", "10.0.0.0/8"].',
     );
   }
-  if (hooks.secret?.startsWith("env:")) {
-    const name = hooks.secret.slice(4);
-    const value = process.env[name];
-    if (!value) throw invalid(`webhooks.secret names the environment variable ${name}, which is not set.`);
-    hooks.secret = value;
-  }
+  if (typeof hooks.secret === "string") hooks.secret = resolveSecretRef(hooks.secret, "webhooks.secret");
   config.webhooks = hooks;
 }
 

@@ -5,6 +5,7 @@ import type { ApiDeps, RequestContext, RouteHandler } from "./deps.js";
 import { discardBody } from "./discard-body.js";
 import { toErrorResponse } from "./errors.js";
 import { sendJson } from "./json.js";
+import { checkPathParams, parseQuery } from "./query.js";
 import { Router } from "./router.js";
 import { addBatchRoutes } from "./routes/batches.js";
 import { addEventRoutes } from "./routes/events.js";
@@ -26,6 +27,9 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
   const now = deps.now ?? Date.now;
   const logError = deps.logError ?? ((err: unknown) => console.error("docket api: unexpected error", err));
   const apiKey = deps.config.apiKey;
+  // Config loading refuses an empty key; this guards callers that build the config by hand, for
+  // whom an empty key would otherwise mean "auth on" with a key nobody can send.
+  if (apiKey === "") throw new DocketError("invalid_config", "server.apiKey is empty; set a key or null.");
 
   const fail = (req: IncomingMessage, res: ServerResponse, err: unknown): void => {
     if (!(err instanceof DocketError) && !isClientGone(err)) logError(err, req);
@@ -44,38 +48,38 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
     const method = req.method ?? "GET";
-    const match = router.match(method, path);
-    if (match.kind !== "found") {
-      discardBody(req);
+    const refuse = (err: unknown): void => {
+      discardBody(req, res);
+      fail(req, res, err);
+    };
+    try {
+      // The key is checked before routing, so a caller without it learns nothing about which
+      // URLs exist (an unknown route answers 401, not 404).
+      if (!PUBLIC_PATHS.has(path)) checkApiKey(req, apiKey);
+      const match = router.match(method, path);
       if (match.kind === "method_not_allowed") {
+        discardBody(req, res);
         const err = new DocketError("method_not_allowed", `Method ${method} is not allowed on ${path}.`, 405);
         const { status, body } = toErrorResponse(err);
         sendJson(res, status, body, { allow: match.allow.join(", ") });
-      } else {
-        fail(req, res, new DocketError("not_found", `Unknown request URL: ${method} ${path}.`, 404));
+        return;
       }
-      return;
-    }
-    try {
-      if (!PUBLIC_PATHS.has(path)) checkApiKey(req, apiKey);
+      if (match.kind === "not_found") {
+        throw new DocketError("not_found", `Unknown request URL: ${method} ${path}.`, 404);
+      }
+      checkPathParams(match.params);
       const ctx: RequestContext = {
         req,
         res,
         params: match.params,
-        query: new URLSearchParams(q === -1 ? "" : url.slice(q + 1)),
+        query: parseQuery(q === -1 ? "" : url.slice(q + 1)),
         deps,
         now,
       };
       const result = match.handler(ctx);
-      if (result) {
-        result.catch((err: unknown) => {
-          discardBody(req);
-          fail(req, res, err);
-        });
-      }
+      if (result) result.catch(refuse);
     } catch (err) {
-      discardBody(req);
-      fail(req, res, err);
+      refuse(err);
     }
   };
 }

@@ -1,10 +1,11 @@
-import { timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { DocketError } from "../domain/errors.js";
 
 /**
- * Checks `Authorization: Bearer <key>` when an API key is configured. The comparison is
- * constant-time so the key cannot be guessed byte by byte from response timings.
+ * Checks `Authorization: Bearer <key>` when an API key is configured. Both keys are hashed to
+ * 32 bytes and compared with `timingSafeEqual`, so the time taken depends on neither the key's
+ * bytes nor its length: nothing can be guessed from response timings.
  */
 export function checkApiKey(req: IncomingMessage, apiKey: string | null): void {
   if (apiKey === null) return;
@@ -17,9 +18,12 @@ export function checkApiKey(req: IncomingMessage, apiKey: string | null): void {
     );
   }
   const match = /^Bearer\s+(.+)$/i.exec(header);
-  const given = Buffer.from(match ? match[1]!.trim() : "");
-  const expected = Buffer.from(apiKey);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  const given = match ? match[1]!.trim() : "";
+  if (!timingSafeEqual(digest(given), digest(apiKey)) || given === "") {
     throw new DocketError("invalid_api_key", "Incorrect API key provided.", 401);
   }
+}
+
+function digest(text: string): Buffer {
+  return createHash("sha256").update(text, "utf8").digest();
 }

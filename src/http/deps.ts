@@ -12,8 +12,11 @@ export interface ApiDeps {
   config: ServerConfig;
   /** Epoch milliseconds; injectable so tests control the clock. */
   now?: () => number;
-  /** Wakes local workers sooner than their poll (polling stays the truth). */
-  events: { workAvailable(): void };
+  /**
+   * Wakes local workers sooner than their poll (polling stays the truth). `jobStopped`: a cancel
+   * committed; a worker in this process drops the job's prefetched records before it returns.
+   */
+  events: { workAvailable(): void; jobStopped?(jobId: string): void };
   /** Where unexpected (500) errors are reported; defaults to console.error. */
   logError?: (err: unknown, req: IncomingMessage) => void;
   /** Async invocations, webhooks, SSE and metrics (src/events/api-deps.ts builds these). */

@@ -4,6 +4,7 @@ import busboy from "busboy";
 import type { BlobStore } from "../blobs/blob-store.js";
 import { DocketError, invalidRequest } from "../domain/errors.js";
 import { discardBody } from "./discard-body.js";
+import { cleanUploadFilename } from "./upload-filename.js";
 
 export interface MultipartOptions {
   blobs: BlobStore;
@@ -29,6 +30,14 @@ export interface ReceivedMultipart {
 const FIELD_LIMITS = { fields: 20, fieldSize: 64 * 1024, files: 1, parts: 40 };
 
 /**
+ * The most a form can add around its file: every field at full size plus every part's
+ * headers (busboy caps a part's header block at 16 KiB). A Content-Length above the file
+ * limit plus this cannot be an acceptable upload, so it is refused before a byte is read.
+ */
+export const MULTIPART_OVERHEAD_BYTES =
+  FIELD_LIMITS.fields * FIELD_LIMITS.fieldSize + FIELD_LIMITS.parts * 16 * 1024;
+
+/**
  * Parses a multipart/form-data request, streaming its one file part straight into the blob
  * store (never into memory). On any failure (too large, malformed form, client gone) the
  * partial or stored blob is removed before the promise rejects, and the rest of the request
@@ -39,9 +48,21 @@ export function receiveMultipart(
   options: MultipartOptions,
 ): Promise<ReceivedMultipart> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"]);
+    if (declared > options.maxBytes + MULTIPART_OVERHEAD_BYTES) {
+      reject(
+        new DocketError(
+          "payload_too_large",
+          `The request body is ${declared} bytes (Content-Length), more than an upload may be: files are limited to ${options.maxBytes} bytes (server.maxUploadBytes).`,
+          413,
+        ),
+      );
+      return;
+    }
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, limits: FIELD_LIMITS });
+      // Filenames are UTF-8 (what browsers, undici and the openai SDK send), not latin1.
+      parser = busboy({ headers: req.headers, limits: FIELD_LIMITS, defParamCharset: "utf8" });
     } catch {
       discardBody(req);
       reject(invalidRequest("Expected a multipart/form-data body with a 'file' part.", options.fileField));
@@ -100,7 +121,7 @@ export function receiveMultipart(
         return;
       }
       fileStream = stream;
-      filename = info.filename ?? "";
+      filename = cleanUploadFilename(info.filename ?? "");
       upload = options.blobs
         .put(options.blobKey, stream, { maxBytes: options.maxBytes })
         .then((r) => r.bytes);

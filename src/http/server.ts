@@ -1,5 +1,5 @@
 import { createServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { type ApiDeps, createApiHandler } from "./api.js";
 
 export interface RunningApiServer {
@@ -18,14 +18,28 @@ export async function startApiServer(
   const handler = createApiHandler(deps);
   let closing = false;
   const inFlight = new Set<ServerResponse>();
-  const server = createServer((req, res) => {
-    inFlight.add(res);
-    res.once("close", () => inFlight.delete(res));
-    if (closing) res.setHeader("connection", "close");
-    handler(req, res);
-  });
-  // Uploads of hundreds of MB may legitimately take longer than Node's 5-minute default.
-  server.requestTimeout = 0;
+  const limits = deps.config;
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      // Uploads of hundreds of MB may legitimately take longer than Node's 5-minute default.
+      requestTimeout: limits.requestTimeoutMs,
+      // Node checks both timeouts on this interval (default 30 s): check often enough that a
+      // small configured timeout means what it says.
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    (req, res) => {
+      inFlight.add(res);
+      res.once("close", () => inFlight.delete(res));
+      if (closing) res.setHeader("connection", "close");
+      handler(req, res);
+    },
+  );
+  // No bytes either way for this long: the connection is dropped. Its request is aborted, and an
+  // upload in progress deletes its temp file (the multipart and payload readers see the abort).
+  server.timeout = limits.idleTimeoutMs;
+  server.on("timeout", (socket: Socket) => socket.destroy());
+  server.maxConnections = limits.maxConnections;
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

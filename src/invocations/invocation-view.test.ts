@@ -27,6 +27,8 @@ function invocation(status: Job["status"], recordState: Invocation["recordState"
     cancellingAt: null,
     cancelledAt: null,
     webhookUrl: null,
+    model: null,
+    outputExpiresAfterSeconds: null,
   } satisfies Job;
   return {
     job,

@@ -21,7 +21,11 @@ export async function finalizeJob(
   outputRetentionMs: number | null,
 ): Promise<void> {
   const now = Date.now();
-  const expiresAt = outputRetentionMs === null ? null : now + outputRetentionMs;
+  // A batch's own `output_expires_after` (seconds after the files are written) wins over the
+  // configured retention.
+  const seconds = (await store.getJob(jobId))?.outputExpiresAfterSeconds ?? null;
+  const retentionMs = seconds !== null ? seconds * 1000 : outputRetentionMs;
+  const expiresAt = retentionMs === null ? null : now + retentionMs;
   const outputFile = await writeFile(store, blobs, jobId, "output", isSuccess, now, expiresAt);
   const errorFile = await writeFile(store, blobs, jobId, "error", (r) => !isSuccess(r), now, expiresAt);
   await store.completeFinalize(jobId, { endStatus, outputFile, errorFile }, Date.now());

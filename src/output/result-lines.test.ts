@@ -53,6 +53,14 @@ describe("outputLine", () => {
     );
   });
 
+  it("echoes the custom_id's literal as written when it was kept", () => {
+    const line = outputLine(rec({ customId: "\ufffd", customIdJson: '"\\ud800"' }));
+    expect(line).toContain('"custom_id":"\\ud800"');
+    expect(JSON.parse(line).custom_id).toBe("\ud800");
+    expect(outputLine(rec({ customId: "é", customIdJson: '"\\u00e9"' }))).toContain('"custom_id":"\\u00e9"');
+    expect(outputLine(rec({ customId: "é" }))).toContain('"custom_id":"é"');
+  });
+
   it("keeps a non-JSON body as a string", () => {
     expect(
       JSON.parse(

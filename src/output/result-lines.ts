@@ -15,7 +15,10 @@ export function outputLine(r: FinishedRecord): string {
     ? `{"status_code":${r.response.statusCode},"request_id":${JSON.stringify(r.response.requestId)},"body":${jsonBody(r.response.body)}}`
     : "null";
   const error = errorOf(r);
-  return `{"id":"batch_req_${r.id}","custom_id":${JSON.stringify(r.customId)},"response":${response},"error":${error ? JSON.stringify(error) : "null"}}\n`;
+  // The custom_id as the input wrote it (escapes, lone surrogates) when it was kept, so every
+  // id comes back byte for byte and two ids never collapse into one.
+  const customId = r.customIdJson ?? JSON.stringify(r.customId);
+  return `{"id":"batch_req_${r.id}","custom_id":${customId},"response":${response},"error":${error ? JSON.stringify(error) : "null"}}\n`;
 }
 
 /**

@@ -18,11 +18,18 @@ export interface RunningApiProcess {
  * How the API says "work arrived": to workers in the same process (the in-process signal) and
  * to workers elsewhere (the store's NOTIFY hint). Both are hints; workers poll regardless.
  */
-export function apiWorkEvents(store: Store, local?: WorkSignal): { workAvailable(): void } {
+export function apiWorkEvents(
+  store: Store,
+  local?: WorkSignal,
+): { workAvailable(): void; jobStopped(jobId: string): void } {
   return {
     workAvailable() {
       local?.workAvailable();
       store.hintWork?.().catch(() => {});
+    },
+    // Workers in other processes learn of the stop from the hint workAvailable sends with it.
+    jobStopped(jobId) {
+      local?.jobStopped(jobId);
     },
   };
 }

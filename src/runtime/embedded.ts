@@ -8,6 +8,7 @@ import { apiWorkEvents } from "./api-process.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { openBlobs } from "./open-blobs.js";
 import { openStore, usesPostgres } from "./open-store.js";
+import { sweepOrphansAtStart } from "./orphan-sweep.js";
 import { WorkSignal } from "./work-signal.js";
 import { startWorkerProcess } from "./worker-process.js";
 
@@ -39,6 +40,7 @@ export async function startEmbedded(
     throw err;
   }
   const blobs = openBlobs(config);
+  await sweepOrphansAtStart(blobs, config);
   const signal = new WorkSignal();
   const metrics = new DocketMetrics(
     store,

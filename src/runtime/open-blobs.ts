@@ -18,6 +18,12 @@ export function openBlobs(config: DocketConfig): BlobStore {
       ...(b.endpoint !== undefined ? { endpoint: b.endpoint } : {}),
       ...(b.region !== undefined ? { region: b.region } : {}),
       ...(b.forcePathStyle !== undefined ? { forcePathStyle: b.forcePathStyle } : {}),
+      timeouts: {
+        ...(b.connectTimeoutMs !== undefined ? { connectTimeoutMs: b.connectTimeoutMs } : {}),
+        ...(b.requestTimeoutMs !== undefined ? { requestTimeoutMs: b.requestTimeoutMs } : {}),
+        ...(b.idleTimeoutMs !== undefined ? { idleTimeoutMs: b.idleTimeoutMs } : {}),
+        ...(b.maxAttempts !== undefined ? { maxAttempts: b.maxAttempts } : {}),
+      },
     });
   }
   return new LocalDirBlobStore(b.dir ?? join(config.dataDir, "blobs"));

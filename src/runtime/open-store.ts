@@ -27,6 +27,11 @@ export async function openStore(config: DocketConfig): Promise<Store> {
       url,
       ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
       poolSize: config.databasePoolSize,
+      timeouts: {
+        connectTimeoutMs: config.databaseConnectTimeoutMs,
+        statementTimeoutMs: config.databaseStatementTimeoutMs,
+        idleInTransactionTimeoutMs: config.databaseIdleInTransactionTimeoutMs,
+      },
     });
   }
   throw new DocketError(

@@ -5,6 +5,7 @@
  */
 export class WorkSignal {
   private readonly listeners = new Set<() => void>();
+  private readonly stopListeners = new Set<(jobId: string) => void>();
 
   workAvailable(): void {
     for (const l of this.listeners) l();
@@ -13,5 +14,19 @@ export class WorkSignal {
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * A job was stopped (cancelled) and the stop is committed. Unlike `workAvailable` this is not
+   * a hint: listeners act on it synchronously, before the API answers, so an embedded worker
+   * sends nothing more of the job once the cancel call has returned.
+   */
+  jobStopped(jobId: string): void {
+    for (const l of this.stopListeners) l(jobId);
+  }
+
+  onJobStopped(listener: (jobId: string) => void): () => void {
+    this.stopListeners.add(listener);
+    return () => this.stopListeners.delete(listener);
   }
 }

@@ -10,6 +10,7 @@ import { WebhookDispatcher } from "../events/webhooks/webhook-dispatcher.js";
 import { invocationAwareBackends } from "../invocations/invocation-backends.js";
 import { RouteTable } from "../routing/route-table.js";
 import type { Store } from "../store/store.js";
+import { validationLimits } from "../validation/check-validation-limits.js";
 import { ValidationRunner } from "../validation/validation-runner.js";
 import { Maintenance } from "../worker/maintenance.js";
 import { RecordWorker } from "../worker/record-worker.js";
@@ -17,6 +18,7 @@ import { RetentionSweep } from "../worker/retention-sweep.js";
 import { LeaderElection } from "./leader-election.js";
 import { openBlobs } from "./open-blobs.js";
 import { openStore, usesPostgres } from "./open-store.js";
+import { startOrphanSweep } from "./orphan-sweep.js";
 import type { WorkSignal } from "./work-signal.js";
 import { WorkerPresence } from "./worker-presence.js";
 
@@ -57,6 +59,11 @@ export interface RunningWorkerProcess {
 
 /** The maintenance duty's name in the `leaders` table. */
 const MAINTENANCE = "maintenance";
+/**
+ * With other processes on the store, how often (at most) a worker with prefetched records asks
+ * whether their jobs were stopped elsewhere, in case a LISTEN/NOTIFY hint was lost.
+ */
+const DEFAULT_STOP_CHECK_MS = 100;
 /** Retention sweeps are rare: files expire in days, not seconds. */
 const RETENTION_SWEEP_MS = 60_000;
 
@@ -84,6 +91,7 @@ export async function startWorkerProcess(
   let maintenance: Maintenance | null = null;
   let retention: RetentionSweep | null = null;
   let webhooks: WebhookDispatcher | null = null;
+  let orphans: { stop(): Promise<void> } | null = null;
   const worker = new RecordWorker({
     store,
     // Invocation records carry a pointer to their payload: this streams it from the blob store.
@@ -95,6 +103,15 @@ export async function startWorkerProcess(
     pollMs: w.pollMs,
     onIdle: () => maintenance?.poke(),
     onAttempt: o.metrics?.onAttempt,
+    // Stops stop (docs/architecture.md): budgets are enforced before each request, a stop drops
+    // the prefetch at once; with other processes on the store, stops made there are looked for.
+    pricing: routePricing(config.routes),
+    abortInFlightOnStop: w.abortInFlightOnStop ?? false,
+    stopCheckMs: usesPostgres(config) ? (w.stopCheckMs ?? DEFAULT_STOP_CHECK_MS) : null,
+    onJobStopped: () => {
+      hint();
+      maintenance?.poke();
+    },
   });
   const validation = new ValidationRunner({
     store,
@@ -103,6 +120,7 @@ export async function startWorkerProcess(
     owner,
     leaseMs: w.leaseMs,
     maxAttemptsFor: (route) => routeTable.byName(route)?.maxAttempts ?? 1,
+    limits: validationLimits(config.validation),
     onValidated: () => {
       worker.wake();
       hint();
@@ -130,6 +148,10 @@ export async function startWorkerProcess(
       },
       pricing: routePricing(config.routes),
       onJobEnded: () => webhooks?.poke(),
+      onJobStopped: (jobId, error) => {
+        worker.stopJob(jobId, error);
+        hint();
+      },
     });
     webhooks = new WebhookDispatcher({
       store,
@@ -145,6 +167,7 @@ export async function startWorkerProcess(
     });
     maintenance.start();
     retention.start();
+    orphans = startOrphanSweep(blobs, config);
     webhooks.start();
   };
   const onDeposed = async () => {
@@ -152,6 +175,8 @@ export async function startWorkerProcess(
     maintenance = null;
     retention = null;
     webhooks = null;
+    await orphans?.stop();
+    orphans = null;
     await m?.stop();
     await r?.stop();
     await h?.stop();
@@ -179,7 +204,14 @@ export async function startWorkerProcess(
         })
       : null;
 
-  const unsubscribe = [o.signal?.subscribe(lookForWork), store.onWorkHint?.(lookForWork)];
+  const unsubscribe = [
+    o.signal?.subscribe(lookForWork),
+    store.onWorkHint?.(lookForWork),
+    // A cancel in this process's API: its prefetch is dropped before the API answers.
+    o.signal?.onJobStopped((jobId) => worker.stopJob(jobId)),
+    // Every cancel and stop elsewhere sends a hint: look at once whether prefetched jobs stopped.
+    store.onWorkHint?.(() => void worker.checkStops()),
+  ];
   // Hints can be lost (a listener reconnecting): polling for validation work stays the truth,
   // as the record worker's own poll does for records.
   const validationPoll = setInterval(() => void validation.drain(), w.pollMs);

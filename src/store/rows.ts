@@ -44,12 +44,18 @@ export interface JobRow {
   expired_at: number | string | null;
   cancelling_at: number | string | null;
   cancelled_at: number | string | null;
+  /** Migration 0005; absent only in rows selected without them. */
+  model?: string | null;
+  output_expires_after_s?: number | string | null;
+  validation_attempts?: number | string;
 }
 
 export interface FinishedRow {
   id: number | string;
   position: number | string;
   custom_id: string;
+  /** The custom_id's literal as written, when it differs from JSON.stringify(custom_id) (0005). */
+  custom_id_json?: string | null;
   state: string;
   response_status: number | null;
   response_request_id: string | null;
@@ -100,6 +106,9 @@ export function jobFromRow(r: JobRow): Job {
     cancellingAt: numOrNull(r.cancelling_at),
     cancelledAt: numOrNull(r.cancelled_at),
     webhookUrl: r.webhook_url ?? null,
+    model: r.model ?? null,
+    outputExpiresAfterSeconds: r.output_expires_after_s == null ? null : num(r.output_expires_after_s),
+    validationAttempts: r.validation_attempts == null ? 0 : num(r.validation_attempts),
   };
 }
 
@@ -108,6 +117,7 @@ export function finishedFromRow(r: FinishedRow): FinishedRecord {
     id: num(r.id),
     position: num(r.position),
     customId: r.custom_id,
+    customIdJson: r.custom_id_json ?? null,
     state: r.state as RecordState,
     response:
       r.response_status === null

@@ -19,8 +19,13 @@ export interface Store {
   // ---- files -------------------------------------------------------------------------
   insertFile(file: StoredFile): Promise<void>;
   getFile(id: string): Promise<StoredFile | undefined>;
-  /** Newest first; `after` is the id of the last file of the previous page. */
-  listFiles(query: { purpose?: string; after?: string; limit: number }): Promise<StoredFile[]>;
+  /** Newest first (`order: "asc"`: oldest first); `after` is the id of the last file of the previous page. */
+  listFiles(query: {
+    purpose?: string;
+    after?: string;
+    limit: number;
+    order?: "asc" | "desc";
+  }): Promise<StoredFile[]>;
   deleteFile(id: string): Promise<boolean>;
 
   // ---- jobs --------------------------------------------------------------------------
@@ -32,7 +37,8 @@ export interface Store {
   // ---- validation: turning an input file into records, claimed like any other work ---
   /**
    * Takes one job in `validating` whose validation lease is free (never taken, or its holder
-   * died), leases it to `owner`, and deletes records a dead holder may have half-inserted.
+   * died), leases it to `owner`, counts the attempt (`validationAttempts`, so a validation that
+   * keeps failing can be ended) and deletes records a dead holder may have half-inserted.
    */
   claimValidation(owner: string, leaseMs: number, now: number): Promise<Job | undefined>;
   /** Extends the validation lease; false if it was lost (stop validating). */
@@ -40,10 +46,11 @@ export interface Store {
   /** Bulk insert, in chunks the caller chooses; records start `pending`, runnable at once. */
   insertRecords(jobId: string, records: NewRecord[], maxAttempts: number): Promise<void>;
   /**
-   * validating → in_progress with `total` records. If the job was cancelled meanwhile its
-   * records are cancelled and false is returned; false too if the job left validation otherwise.
+   * validating → in_progress with `total` records and `model` (OpenAI's batch.model: the first
+   * request's body.model). If the job was cancelled meanwhile its records are cancelled and
+   * false is returned; false too if the job left validation otherwise.
    */
-  finishValidation(jobId: string, total: number, now: number): Promise<boolean>;
+  finishValidation(jobId: string, total: number, now: number, model?: string | null): Promise<boolean>;
   /** validating → failed with the problems found; deletes any records inserted. */
   failValidation(jobId: string, errors: ValidationError[], now: number): Promise<void>;
 
@@ -54,6 +61,11 @@ export interface Store {
    * incrementing each record's attempt (the fencing token).
    */
   claimRecords(request: ClaimRequest): Promise<ClaimedRecord[]>;
+  /**
+   * Part `part` (0-based) of a claimed record's body stored in parts (`ClaimedRecord.bodyParts`),
+   * as UTF-8 bytes; null if there is none. Only engines that store bodies in parts have it.
+   */
+  readBodyPart?(recordId: number, part: number): Promise<Buffer | null>;
   /** Extends leases still held; returns the ids whose lease was lost (abort those calls). */
   renewLeases(owner: string, held: HeldLease[], leaseUntil: number): Promise<number[]>;
   /**
@@ -61,8 +73,18 @@ export interface Store {
    * running attempt is refused (a stale attempt after lease expiry or cancel): exactly once.
    */
   recordResults(results: AttemptResult[], now: number): Promise<{ accepted: number; refused: number[] }>;
-  /** Gives leased records back without counting the attempt (graceful shutdown). */
-  releaseRecords(owner: string, held: HeldLease[], now: number): Promise<void>;
+  /**
+   * Gives leased records back without counting the attempt (graceful shutdown, or records
+   * claimed but never sent). A record whose job is `cancelling` (a cancel or a budget stop) is
+   * not given back but ends `cancelled` at once, counted on its job, with `stopError` as its
+   * error (null: a user's cancel; the error file then says `batch_cancelled`).
+   */
+  releaseRecords(
+    owner: string,
+    held: HeldLease[],
+    now: number,
+    stopError?: { code: string; message: string } | null,
+  ): Promise<void>;
   /** Earliest `runAt` of a runnable-later record, so an idle worker knows when to look again. */
   nextRunAt(routes: string[]): Promise<number | null>;
 
@@ -139,9 +161,17 @@ export interface Store {
   /**
    * in_progress → cancelling because of its budget, if records are still pending: they become
    * `cancelled` with the stop's code (the error file says why), the job's `errors` says what was
-   * spent, and records in flight may still finish. Undefined if the job was not stopped.
+   * spent, and records in flight may still finish. `unsent`: records the caller (a worker,
+   * `owner`) claimed but never sent; they are cancelled in the same transaction and counted
+   * among those not run. Undefined if the job was not stopped (nothing left to stop, or it was
+   * no longer in progress); the caller then gives `unsent` back with releaseRecords.
    */
-  stopForBudget(jobId: string, stop: BudgetStop, now: number): Promise<Job | undefined>;
+  stopForBudget(
+    jobId: string,
+    stop: BudgetStop,
+    now: number,
+    unsent?: { owner: string; held: HeldLease[] },
+  ): Promise<Job | undefined>;
 
   // ---- async invocations (src/invocations, migration 0003) -------------------------------
   /**
@@ -219,6 +249,8 @@ export interface NewJob {
   expiresAt: number;
   /** Where the job's end event goes (webhooks); absent: config defaults. */
   webhookUrl?: string | null;
+  /** OpenAI's `output_expires_after.seconds` (anchor created_at); absent/null: config retention. */
+  outputExpiresAfterSeconds?: number | null;
 }
 
 export interface ClaimRequest {

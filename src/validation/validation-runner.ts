@@ -1,10 +1,13 @@
-import { createInterface } from "node:readline";
 import type { BlobStore } from "../blobs/blob-store.js";
 import type { Job, ValidationError } from "../domain/job.js";
 import type { NewRecord } from "../domain/record.js";
 import type { RouteTable } from "../routing/route-table.js";
 import type { Store } from "../store/store.js";
-import { parseBatchLine } from "./batch-line.js";
+import { parseBatchLine, parseBatchLineBytes } from "./batch-line.js";
+import { capMessage, ErrorList } from "./error-list.js";
+import { readInputLines } from "./line-reader.js";
+import { releaseLineBytes } from "./spanning-line.js";
+import { DEFAULT_VALIDATION_LIMITS, type ValidationLimits } from "./validation-limits.js";
 
 export interface ValidationRunnerOptions {
   store: Store;
@@ -16,23 +19,41 @@ export interface ValidationRunnerOptions {
   maxAttemptsFor: (route: string) => number;
   /** Called when a job starts running, so workers claim its records at once. */
   onValidated: () => void;
+  /** Line, nesting, custom_id, attempt and error-list limits; defaults when absent. */
+  limits?: ValidationLimits;
 }
 
-/** Problems listed in full on the batch; beyond this only the count is reported. */
-const MAX_LISTED_ERRORS = 1000;
+/** Records per insert call, and the body bytes that flush a chunk early (huge lines). */
 const INSERT_CHUNK = 2000;
+const INSERT_CHUNK_BYTES = 16 * 1024 * 1024;
+/** Below this size a file is read in one call instead of a stream (same line rules either way). */
+const SMALL_FILE_BYTES = 1024 * 1024;
+/**
+ * Lines longer than this are checked on their UTF-8 bytes (batch-line.ts `parseBatchLineBytes`)
+ * and their body kept as bytes: decoding a huge line into a string next to its bytes would hold
+ * it twice (three times for non-Latin-1 text, which V8 stores as UTF-16). Shorter lines, the
+ * common case, stay on the string path, which is faster per line.
+ */
+const BYTES_LINE_ABOVE = 1024 * 1024;
+/** First retry of a failed validation attempt; doubles per attempt, at most the lease. */
+const RETRY_BASE_MS = 1000;
 
 /**
  * Validation is work like any other: claimed with a lease from the store (so a crashed
  * validator's job is picked up again), streamed line by line (files of GBs), records inserted
- * in chunks. A file with any bad line fails the batch with every problem listed and nothing
- * sent to a model, as OpenAI does.
+ * in chunks. A file with any bad line fails the batch with its problems listed (bounded) and
+ * nothing sent to a model, as OpenAI does. It never wedges: a line that cannot be read is a
+ * line error, and an attempt that fails outside any line (blob unreadable, store error, crash)
+ * is retried a few times, then the batch fails with `validation_failed`.
  */
 export class ValidationRunner {
   private running = false;
   private again = false;
+  private readonly limits: ValidationLimits;
 
-  constructor(private readonly o: ValidationRunnerOptions) {}
+  constructor(private readonly o: ValidationRunnerOptions) {
+    this.limits = o.limits ?? DEFAULT_VALIDATION_LIMITS;
+  }
 
   /** Validates every job waiting for it; safe to call often (one loop at a time). */
   async drain(): Promise<void> {
@@ -47,18 +68,53 @@ export class ValidationRunner {
         for (;;) {
           const job = await this.o.store.claimValidation(this.o.owner, this.o.leaseMs, Date.now());
           if (!job) break;
-          try {
-            await this.validate(job);
-          } catch (err) {
-            // The job keeps its validation lease; when it runs out, this or another process retries.
-            console.error(`docket: validating ${job.id} failed, will retry: ${(err as Error).message}`);
-            return;
-          }
+          await this.attempt(job);
         }
       } while (this.again);
+    } catch (err) {
+      // The store itself failed (claim): the poll calls drain again.
+      console.error(`docket: looking for batches to validate failed: ${(err as Error).message}`);
     } finally {
       this.running = false;
     }
+  }
+
+  private async attempt(job: Job): Promise<void> {
+    const attempts = job.validationAttempts ?? 1;
+    const max = this.limits.maxAttempts;
+    if (attempts > max) {
+      // Earlier attempts ended without a word (the process validating it died, e.g. out of memory).
+      await this.giveUp(job, `it was started ${attempts - 1} times and never finished`);
+      return;
+    }
+    try {
+      await this.validate(job);
+    } catch (err) {
+      const message = (err as Error).message;
+      if (attempts >= max) {
+        await this.giveUp(job, `it failed ${attempts} times; the last error was: ${message}`);
+        return;
+      }
+      // Keep the lease until the retry is due, then this or another process tries again.
+      const retryMs = Math.min(this.o.leaseMs, RETRY_BASE_MS * 2 ** (attempts - 1));
+      console.error(
+        `docket: validating ${job.id} failed (attempt ${attempts} of ${max}), retrying in ${retryMs} ms: ${message}`,
+      );
+      await this.o.store.renewValidation(job.id, this.o.owner, Date.now() + retryMs);
+    }
+  }
+
+  private async giveUp(job: Job, why: string): Promise<void> {
+    const error: ValidationError = {
+      code: "validation_failed",
+      message: capMessage(
+        `The input file could not be validated: ${why.replace(/\.+$/, "")}. Check that the file ${job.inputFileId} is readable and the store is healthy, then create the batch again.`,
+      ),
+      line: null,
+      param: "input_file_id",
+    };
+    console.error(`docket: validating ${job.id} gave up: ${error.message}`);
+    await this.o.store.failValidation(job.id, [error], Date.now());
   }
 
   private async validate(job: Job): Promise<void> {
@@ -79,12 +135,14 @@ export class ValidationRunner {
       );
       return;
     }
-    const errors: ValidationError[] = [];
-    let errorCount = 0;
+    const errors = new ErrorList(this.limits.maxListedErrors);
     const seen = new Set<string>();
+    let model: string | null = null;
     let chunk: Array<{ record: NewRecord; attempts: number }> = [];
+    let chunkBytes = 0;
+    // Big lines read as bytes whose records are in `chunk`: their pages are given back once stored.
+    let heldLines: Buffer[] = [];
     let position = 0;
-    let lineNo = 0;
     let lastRenew = Date.now();
     const flush = async () => {
       if (chunk.length === 0) return;
@@ -95,70 +153,114 @@ export class ValidationRunner {
         if (group) group.push(c.record);
         else byAttempts.set(c.attempts, [c.record]);
       }
-      for (const [attempts, records] of byAttempts) await store.insertRecords(job.id, records, attempts);
       chunk = [];
+      chunkBytes = 0;
+      for (const [attempts, records] of byAttempts) await store.insertRecords(job.id, records, attempts);
+      for (const b of heldLines) releaseLineBytes(b);
+      heldLines = [];
     };
 
-    for await (const text of readLines(this.o.blobs, file.blobKey, file.bytes)) {
-      lineNo++;
-      if (text.trim().length === 0) continue;
-      const result = parseBatchLine(text, lineNo, position, job.endpoint, this.o.routes, seen);
-      if ("code" in result) {
-        errorCount++;
-        if (errors.length < MAX_LISTED_ERRORS) errors.push(result);
-        continue;
-      }
-      position++;
-      // Once a line is bad the batch fails: stop writing records, keep reading to list every problem.
-      if (errorCount === 0) {
-        chunk.push({ record: result, attempts: this.o.maxAttemptsFor(result.route) });
-        if (chunk.length >= INSERT_CHUNK) await flush();
+    const source =
+      file.bytes <= SMALL_FILE_BYTES && this.o.blobs.readSmall
+        ? [await this.o.blobs.readSmall(file.blobKey)]
+        : await this.o.blobs.get(file.blobKey);
+    const lines = readInputLines(source, this.limits.maxLineBytes, { bytesAbove: BYTES_LINE_ABOVE });
+    for await (const batch of lines) {
+      for (const item of batch) {
+        if ("problem" in item) {
+          errors.add({
+            code: item.problem.code,
+            message: `Line ${item.line}: ${item.problem.message}`,
+            line: item.line,
+            param: null,
+          });
+          continue;
+        }
+        const { line } = item;
+        // A big line comes as bytes; whatever does not keep them gives their pages back at once.
+        const bytes = "bytes" in item ? item.bytes : null;
+        let result: ReturnType<typeof parseBatchLine>;
+        try {
+          if (bytes && startsWithContent(bytes)) {
+            result = parseBatchLineBytes(
+              bytes,
+              line,
+              position,
+              job.endpoint,
+              this.o.routes,
+              seen,
+              this.limits,
+            );
+          } else {
+            const text = bytes ? bytes.toString("utf8") : (item as { text: string }).text;
+            if (isBlank(text)) {
+              if (bytes) releaseLineBytes(bytes);
+              continue;
+            }
+            result = parseBatchLine(text, line, position, job.endpoint, this.o.routes, seen, this.limits);
+          }
+        } catch (err) {
+          // Whatever goes wrong checking a line is that line's problem, never a wedged batch.
+          result = {
+            code: "invalid_line",
+            message: `Line ${line}: the line could not be checked (${(err as Error).message}).`,
+            line,
+            param: null,
+          };
+        }
+        if ("code" in result) {
+          if (bytes) releaseLineBytes(bytes);
+          errors.add(result);
+          continue;
+        }
+        position++;
+        model ??= result.model;
+        // Once a line is bad the batch fails: stop writing records, keep reading to count every problem.
+        if (errors.count === 0) {
+          // The record keeps its `model` field: harmless, the store writes named columns only.
+          chunk.push({ record: result, attempts: this.o.maxAttemptsFor(result.route) });
+          if (bytes) heldLines.push(bytes);
+          chunkBytes += result.body.length;
+          if (chunk.length >= INSERT_CHUNK || chunkBytes >= INSERT_CHUNK_BYTES) await flush();
+        } else if (bytes) releaseLineBytes(bytes);
       }
       if (Date.now() - lastRenew > this.o.leaseMs / 3) {
         lastRenew = Date.now();
         if (!(await store.renewValidation(job.id, this.o.owner, lastRenew + this.o.leaseMs))) return;
       }
     }
-    if (errorCount === 0 && position === 0) {
-      errorCount++;
-      errors.push({
+    if (errors.count === 0 && position === 0) {
+      errors.add({
         code: "empty_file",
         message: "The input file has no requests.",
         line: null,
         param: "input_file_id",
       });
     }
-    if (errorCount > 0) {
-      if (errorCount > errors.length) {
-        errors.push({
-          code: "too_many_errors",
-          message: `${errorCount} lines have problems; the first ${MAX_LISTED_ERRORS} are listed.`,
-          line: null,
-          param: null,
-        });
-      }
-      await store.failValidation(job.id, errors, Date.now());
+    if (errors.count > 0) {
+      await store.failValidation(job.id, errors.list(), Date.now());
       return;
     }
     await flush();
-    if (await store.finishValidation(job.id, position, Date.now())) this.o.onValidated();
+    if (await store.finishValidation(job.id, position, Date.now(), model)) this.o.onValidated();
   }
 }
 
-/** Below this size a file is read whole and split: no stream machinery per small batch. */
-const SMALL_FILE_BYTES = 1024 * 1024;
-
 /**
- * The input's lines. A small file (most interactive submissions) is read in one go and split,
- * which keeps stream and line-reader start-up off the submit-to-start path; a large one is
- * streamed through readline so memory stays bounded whatever its size.
+ * True when a line's first byte past JSON whitespace is a printable ASCII character, so the line
+ * is not blank (`isBlank` is about Unicode whitespace); anything else goes the string way.
  */
-async function* readLines(blobs: BlobStore, key: string, bytes: number): AsyncGenerator<string> {
-  if (bytes > SMALL_FILE_BYTES || !blobs.readSmall) {
-    yield* createInterface({ input: await blobs.get(key), crlfDelay: Number.POSITIVE_INFINITY });
-    return;
-  }
-  const lines = (await blobs.readSmall(key)).toString("utf8").split("\n");
-  if (lines[lines.length - 1] === "") lines.pop();
-  for (const line of lines) yield line.endsWith("\r") ? line.slice(0, -1) : line;
+function startsWithContent(b: Buffer): boolean {
+  let i = 0;
+  while (b[i] === 0x20 || b[i] === 0x09 || b[i] === 0x0d) i++;
+  const c = b[i];
+  return c !== undefined && c > 0x20 && c < 0x7f;
+}
+
+/** Whitespace only (skipped, as OpenAI does); looks at the first character before trimming. */
+function isBlank(text: string): boolean {
+  if (text.length === 0) return true;
+  const c = text.charCodeAt(0);
+  if (c > 0x20 && c !== 0xa0 && c !== 0xfeff && c < 0x1680) return false;
+  return text.trim().length === 0;
 }

@@ -1,7 +1,9 @@
 import type { BlobStore } from "../blobs/blob-store.js";
+import { budgetRecordError } from "../budget/budget-stop.js";
 import { checkBudgets } from "../budget/check-budgets.js";
 import { type ModelPricing, tablePricing } from "../budget/job-pricing.js";
 import type { Job } from "../domain/job.js";
+import type { RecordError } from "../domain/record.js";
 import { finalizeInvocation } from "../invocations/finalize-invocation.js";
 import { finalizeJob } from "../output/finalize-job.js";
 import { PeriodicTask } from "../runtime/periodic-task.js";
@@ -18,6 +20,11 @@ export interface MaintenanceOptions {
   onWorkRequeued?: () => void;
   /** Prices for job budgets (`routePricing(config.routes)`); default: the built-in price table. */
   pricing?: ModelPricing;
+  /**
+   * Told about every job this pass stopped (its budget, or its completion window), so workers
+   * send nothing more of it and end what they prefetched with `error`.
+   */
+  onJobStopped?: (jobId: string, error: RecordError | null) => void;
 }
 
 /**
@@ -50,9 +57,13 @@ export class Maintenance {
     const now = Date.now();
     const requeued = await store.requeueExpiredLeases(now);
     if (requeued > 0) this.o.onWorkRequeued?.();
-    await store.expireJobs(now);
-    await store.expireInvocations(now);
-    await checkBudgets(store, this.o.pricing ?? tablePricing(), now);
+    const stopped = this.o.onJobStopped;
+    // Expired records are no longer running: workers just drop them from their prefetch.
+    for (const id of await store.expireJobs(now)) stopped?.(id, null);
+    for (const id of await store.expireInvocations(now)) stopped?.(id, null);
+    await checkBudgets(store, this.o.pricing ?? tablePricing(), now, (job, stop) =>
+      stopped?.(job.id, budgetRecordError(stop)),
+    );
     for (const { id, endStatus } of await store.claimFinalizable(now)) {
       // An invocation's result is its backend's answer (or a failure document), not JSONL files.
       const finalize = (await store.getJob(id))?.kind === "invocation" ? finalizeInvocation : finalizeJob;

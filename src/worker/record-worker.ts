@@ -1,43 +1,16 @@
-import { unansweredFailure } from "../backends/backend.js";
-import type { BackendRegistry } from "../backends/backend-registry.js";
-import type { RouteConfig } from "../config/config.js";
-import type { ClaimedRecord } from "../domain/record.js";
+import { type BudgetStop, budgetRecordError } from "../budget/budget-stop.js";
+import { tablePricing } from "../budget/job-pricing.js";
+import { WorkerBudgets } from "../budget/worker-budgets.js";
+import type { ClaimedRecord, Outcome, RecordError } from "../domain/record.js";
 import { RouteGate } from "../limits/route-gate.js";
 import { estimateRequestTokens } from "../limits/token-estimate.js";
-import type { Store } from "../store/store.js";
 import { AckBuffer } from "./ack-buffer.js";
-import type { AttemptObserver } from "./attempt-observer.js";
-import { outcomeOf } from "./outcome-of.js";
+import type { Held, RecordWorkerOptions, RouteSlot } from "./record-worker-options.js";
+import { sendAttempt } from "./send-attempt.js";
+import { StopChecks } from "./stop-checks.js";
+import { StoppedJobs } from "./stopped-jobs.js";
 
-export interface RecordWorkerOptions {
-  store: Store;
-  backends: BackendRegistry;
-  routes: RouteConfig[];
-  /** Unique per process: leases are held in this name. */
-  owner: string;
-  leaseMs: number;
-  claimBatch: number;
-  pollMs: number;
-  /** Called when the worker runs out of work, so maintenance can finalize promptly. */
-  onIdle?: () => void;
-  /** Told about every finished attempt (metrics: processing time, outcomes, tokens). */
-  onAttempt?: AttemptObserver;
-}
-
-interface RouteSlot {
-  config: RouteConfig;
-  gate: RouteGate;
-  inFlight: number;
-  /** Set while the gate holds the route (rate limit, Retry-After pause): when to look again. */
-  gateTimer: NodeJS.Timeout | null;
-  /** Claimed but not started: a small prefetch so a freed slot starts at once, no store trip. */
-  queue: ClaimedRecord[];
-}
-
-interface Held {
-  record: ClaimedRecord;
-  controller: AbortController | null;
-}
+export type { RecordWorkerOptions } from "./record-worker-options.js";
 
 /**
  * Claims records in chunks, runs each through its route's backend within the route's
@@ -59,8 +32,31 @@ export class RecordWorker {
   private pollTimer: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private drained: (() => void) | null = null;
+  private readonly stopped = new StoppedJobs();
+  /** Budget stops being written, with the job's records claimed meanwhile (never sent). */
+  private readonly budgetStops = new Map<string, ClaimedRecord[]>();
+  /** The claim being taken in (its budget look-ups included): a budget stop waits for it. */
+  private claimTurn: Promise<void> = Promise.resolve();
+  private readonly budgets: WorkerBudgets;
+  private readonly stopChecks: StopChecks;
 
   constructor(private readonly o: RecordWorkerOptions) {
+    this.budgets = new WorkerBudgets(o.store, o.pricing ?? tablePricing());
+    this.stopChecks = new StopChecks({
+      store: o.store,
+      stopped: this.stopped,
+      budgets: this.budgets,
+      everyMs: o.stopCheckMs ?? null,
+      heldJobs: () => {
+        const jobs = new Set<string>();
+        for (const s of this.slots.values()) for (const r of s.queue) jobs.add(r.jobId);
+        if (o.abortInFlightOnStop) for (const h of this.held.values()) jobs.add(h.record.jobId);
+        return jobs;
+      },
+      hasPrefetch: () => this.hasPrefetch(),
+      onStopped: (jobId, error) => this.stopJob(jobId, error),
+      onBudgetStop: (jobId, stop) => void this.stopForBudget(jobId, stop),
+    });
     for (const r of o.routes) {
       this.slots.set(r.name, { config: r, gate: new RouteGate(r), inFlight: 0, queue: [], gateTimer: null });
     }
@@ -78,6 +74,7 @@ export class RecordWorker {
   start(): void {
     this.heartbeat = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.o.leaseMs / 3)));
     this.heartbeat.unref();
+    this.stopChecks.start();
     this.wake();
   }
 
@@ -126,16 +123,91 @@ export class RecordWorker {
     await this.ack.flush();
     await this.giveBack(stillRunning.map((h) => h.record));
     if (this.heartbeat) clearInterval(this.heartbeat);
+    this.stopChecks.stop();
   }
 
-  private async giveBack(records: ClaimedRecord[]): Promise<void> {
+  /**
+   * Job `jobId` was stopped (a cancel or a budget stop that committed, or its expiry): nothing
+   * more of it is sent from now on. Its prefetched records are taken out at once (synchronously,
+   * so no start can slip in) and end cancelled with `error`; requests in flight may finish,
+   * unless `abortInFlightOnStop`.
+   */
+  stopJob(jobId: string, error: RecordError | null = null): void {
+    void this.giveBack(this.dropJob(jobId, error), error);
+  }
+
+  /** Several processes share the store: look for stops decided elsewhere (on every work hint). */
+  checkStops(): Promise<void> {
+    return this.stopChecks.check();
+  }
+
+  /** Marks the job stopped and takes its unsent records out of the prefetch (synchronous). */
+  private dropJob(jobId: string, error: RecordError | null): ClaimedRecord[] {
+    this.stopped.add(jobId, error);
+    this.budgets.forget(jobId);
+    const unsent: ClaimedRecord[] = [];
+    for (const s of this.slots.values()) {
+      if (!s.queue.some((r) => r.jobId === jobId)) continue;
+      unsent.push(...s.queue.filter((r) => r.jobId === jobId));
+      s.queue = s.queue.filter((r) => r.jobId !== jobId);
+    }
+    for (const r of unsent) this.held.delete(r.id);
+    if (this.o.abortInFlightOnStop) {
+      for (const h of this.held.values()) {
+        if (h.record.jobId !== jobId || !h.controller) continue;
+        // Its late answer is not written; the record is given back (cancelled) when the call ends.
+        this.released.add(h.record.id);
+        h.controller.abort();
+      }
+    }
+    return unsent;
+  }
+
+  /**
+   * This worker saw the job's spend reach its budget (or found it has no price): the prefetch is
+   * dropped before anything else starts, then the stop is written with those records counted
+   * as not run, and other processes are told.
+   */
+  private async stopForBudget(jobId: string, stop: BudgetStop): Promise<void> {
+    const error = budgetRecordError(stop);
+    const unsent = this.dropJob(jobId, error);
+    // Records of the job claimed meanwhile (the store still has it in progress) join the stop.
+    this.budgetStops.set(jobId, unsent);
+    try {
+      // A claim already under way may still bring records of the job: they join `unsent`. No
+      // new claim starts until this stop is written (see pump).
+      await this.claimTurn;
+      // The results that reached the budget are counted in the stop's message.
+      await this.ack.flush();
+      const held = unsent.map((r) => ({ id: r.id, attempt: r.attempt }));
+      const job = await this.o.store.stopForBudget(jobId, stop, Date.now(), { owner: this.o.owner, held });
+      // Not stopped here (already cancelled or stopped elsewhere): they still must not run.
+      if (!job) await this.o.store.releaseRecords(this.o.owner, held, Date.now(), error);
+    } catch (err) {
+      // Their leases run out and the sweep cancels them (the job is cancelling) or requeues them.
+      console.error(`docket: stopping job ${jobId} for its budget failed: ${(err as Error).message}`);
+    } finally {
+      this.budgetStops.delete(jobId);
+    }
+    this.o.onJobStopped?.(jobId);
+    this.wake();
+  }
+
+  private async giveBack(records: ClaimedRecord[], stopError: RecordError | null = null): Promise<void> {
     if (records.length === 0) return;
     for (const r of records) this.held.delete(r.id);
-    await this.o.store.releaseRecords(
-      this.o.owner,
-      records.map((r) => ({ id: r.id, attempt: r.attempt })),
-      Date.now(),
-    );
+    try {
+      await this.o.store.releaseRecords(
+        this.o.owner,
+        records.map((r) => ({ id: r.id, attempt: r.attempt })),
+        Date.now(),
+        stopError,
+      );
+    } catch (err) {
+      if (this.stopping) throw err;
+      // Their leases run out; the sweep then cancels them (job cancelling) or requeues them.
+      console.error(`docket: giving back ${records.length} records failed: ${(err as Error).message}`);
+    }
   }
 
   private async pump(): Promise<void> {
@@ -148,7 +220,9 @@ export class RecordWorker {
       do {
         this.pumpAgain = false;
         this.startQueued();
-        if (this.stopping || this.dry) break;
+        // No claim while a budget stop is written: whatever it returned of that job would be
+        // cancelled outside the stop, and missing from its count of records not run.
+        if (this.stopping || this.dry || this.budgetStops.size > 0) break;
         const wants = this.claimWants();
         if (wants.length === 0) break;
         const claimed = await this.o.store.claimRecords({
@@ -157,10 +231,9 @@ export class RecordWorker {
           leaseMs: this.o.leaseMs,
           now: Date.now(),
         });
-        for (const r of claimed) {
-          this.held.set(r.id, { record: r, controller: null });
-          this.slots.get(r.route)!.queue.push(r);
-        }
+        const turn = this.take(claimed);
+        this.claimTurn = turn.catch(() => {});
+        await turn;
         if (claimed.length === 0) {
           this.dry = true;
           await this.schedulePoll();
@@ -176,6 +249,32 @@ export class RecordWorker {
       this.pumping = false;
     }
     if (this.inFlight === 0 && this.held.size === 0) this.o.onIdle?.();
+  }
+
+  /**
+   * Claimed records join the prefetch, except those of a job stopped while the claim was in the
+   * store. A job seen for the first time is looked up for a budget before any of it starts.
+   */
+  private async take(claimed: ClaimedRecord[]): Promise<void> {
+    const late: ClaimedRecord[] = [];
+    for (const r of claimed) {
+      if (this.stopped.has(r.jobId)) {
+        (this.budgetStops.get(r.jobId) ?? late).push(r);
+        continue;
+      }
+      this.held.set(r.id, { record: r, controller: null });
+      this.slots.get(r.route)!.queue.push(r);
+    }
+    for (const r of late) void this.giveBack([r], this.stopped.errorOf(r.jobId));
+    const unknown = this.budgets.unknown(claimed.map((r) => r.jobId));
+    if (unknown.length === 0) return;
+    const holding = new Set([...this.held.values()].map((h) => h.record.jobId));
+    for (const s of await this.budgets.learn(unknown, holding)) void this.stopForBudget(s.jobId, s.stop);
+  }
+
+  private hasPrefetch(): boolean {
+    for (const s of this.slots.values()) if (s.queue.length > 0) return true;
+    return false;
   }
 
   /** Per route, how many more records to claim: keep up to 2× concurrency held. */
@@ -208,7 +307,7 @@ export class RecordWorker {
       if (s.gateTimer) continue;
       while (s.inFlight < s.gate.concurrency && s.queue.length > 0) {
         const record = s.queue[0]!;
-        const tokens = s.config.tpm ? estimateRequestTokens(record.body) : 0;
+        const tokens = s.config.tpm ? estimateRequestTokens(record.body, record.bodyParts?.bytes) : 0;
         const wait = s.gate.tryStart(tokens, now);
         if (wait > 0) {
           s.gateTimer = setTimeout(() => {
@@ -230,56 +329,51 @@ export class RecordWorker {
     held.controller = controller;
     slot.inFlight++;
     const started = Date.now();
-    const backend = this.o.backends.get(slot.config);
-    backend
-      .send({ endpoint: record.endpoint, body: record.body, signal: controller.signal })
-      .then(
-        (result) => {
-          const now = Date.now();
-          slot.gate.onFinished(
-            {
-              rttMs: now - started,
-              overloaded: !result.ok && isOverload(result.statusCode, result.code),
-              retryAfterMs: result.ok ? null : result.retryAfterMs,
-              estimatedTokens,
-              actualTokens:
-                result.ok && result.usage ? result.usage.inputTokens + result.usage.outputTokens : null,
-            },
-            slot.inFlight,
-            now,
-          );
-          return outcomeOf(result, record.attempt, now);
-        },
-        (err: unknown) =>
-          outcomeOf(
-            unansweredFailure("internal_error", `the backend raised: ${(err as Error).message}`, true),
-            record.attempt,
-            Date.now(),
-          ),
-      )
-      .then((outcome) => {
-        slot.inFlight--;
-        this.o.onAttempt?.({
-          record,
-          route: slot.config.name,
-          startedAt: started,
-          finishedAt: Date.now(),
-          outcome,
-        });
-        const stillHeld = this.held.get(record.id) === held;
-        this.held.delete(record.id);
-        if (stillHeld && !this.released.has(record.id)) {
-          this.ack.push({ recordId: record.id, attempt: record.attempt, outcome });
-        }
-        this.released.delete(record.id);
-        if (this.stopping && this.inFlight === 0) this.drained?.();
-        if (slot.queue.length > 0 || !this.dry) void this.pump();
-        else if (this.inFlight === 0) {
-          // A finished record may have made a job complete, or a retry may now be due.
-          this.dry = false;
-          void this.pump();
-        }
+    sendAttempt(this.o.backends.get(slot.config), slot.gate, record, {
+      signal: controller.signal,
+      estimatedTokens,
+      inFlight: () => slot.inFlight,
+      store: this.o.store,
+    }).then((outcome) => {
+      slot.inFlight--;
+      this.o.onAttempt?.({
+        record,
+        route: slot.config.name,
+        startedAt: started,
+        finishedAt: Date.now(),
+        outcome,
       });
+      const stillHeld = this.held.get(record.id) === held;
+      this.held.delete(record.id);
+      const released = this.released.delete(record.id);
+      if (stillHeld) this.settle(record, outcome, released);
+      if (this.stopping && this.inFlight === 0) this.drained?.();
+      if (slot.queue.length > 0 || !this.dry) void this.pump();
+      else if (this.inFlight === 0) {
+        // A finished record may have made a job complete, or a retry may now be due.
+        this.dry = false;
+        void this.pump();
+      }
+    });
+  }
+
+  /** Writes a finished attempt's outcome, and charges its usage to the job's budget. */
+  private settle(record: ClaimedRecord, outcome: Outcome, released: boolean): void {
+    if (released) {
+      // Aborted because its job stopped (on shutdown, stop() gives it back itself).
+      if (!this.stopping) void this.giveBack([record], this.stopped.errorOf(record.jobId));
+      return;
+    }
+    if (outcome.kind === "retry" && this.stopped.has(record.jobId)) {
+      // No retry for a stopped job: a record put back to pending would never run again.
+      void this.giveBack([record], this.stopped.errorOf(record.jobId));
+      return;
+    }
+    this.ack.push({ recordId: record.id, attempt: record.attempt, outcome });
+    if (outcome.kind !== "succeeded" || !outcome.usage) return;
+    // Decided here, before this slot's next start: the job's prefetch is dropped at once.
+    const stop = this.budgets.charge(record.jobId, outcome.usage);
+    if (stop) void this.stopForBudget(record.jobId, stop);
   }
 
   private async renew(): Promise<void> {
@@ -299,9 +393,4 @@ export class RecordWorker {
       console.error(`docket: renewing leases failed: ${(err as Error).message}`);
     }
   }
-}
-
-/** Answers that mean "too much load", which the adaptive loop backs off from. */
-function isOverload(status: number | null, code: string): boolean {
-  return status === 429 || status === 503 || status === 529 || code === "timeout";
 }

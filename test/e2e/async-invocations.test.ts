@@ -7,6 +7,7 @@ import { type FakeBackend, startFakeBackend } from "../../src/backends/fake/fake
 import { type DocketConfig, defaultConfig, type WebhooksConfig } from "../../src/config/config.js";
 import { webhooksConfig } from "../../src/events/events-config.js";
 import { verifySignature } from "../../src/events/webhooks/signature.js";
+import { httpAgent } from "../../src/http-client/http-agent.js";
 import { type RunningDocket, startEmbedded } from "../../src/runtime/embedded.js";
 import { chatBatchLines, writeLines } from "../support/batch-files.js";
 import { eventually, startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver.js";
@@ -130,7 +131,7 @@ describe("async invocations and events", () => {
     form.set("purpose", "batch");
     form.set("file", await openAsBlob(path), "in.jsonl");
     const file = (await (
-      await request(`${docket!.url}/v1/files`, { method: "POST", body: form })
+      await request(`${docket!.url}/v1/files`, { method: "POST", body: form, dispatcher: httpAgent })
     ).body.json()) as {
       id: string;
     };

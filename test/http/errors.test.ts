@@ -4,6 +4,7 @@ import { Readable } from "node:stream";
 import OpenAI from "openai";
 import { FormData, request } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { httpAgent } from "../../src/http-client/http-agent.js";
 import { batchLines, startTestApi, type TestApi } from "./helpers.js";
 
 interface ErrorBody {
@@ -22,7 +23,7 @@ describe("API errors", () => {
   async function call(method: "GET" | "POST" | "PUT" | "DELETE", path: string, body?: string | FormData) {
     const headers: Record<string, string> =
       typeof body === "string" ? { "content-type": "application/json" } : {};
-    const res = await request(api.url + path, { method, body, headers });
+    const res = await request(api.url + path, { method, body, headers, dispatcher: httpAgent });
     const text = await res.body.text();
     return { status: res.statusCode, headers: res.headers, json: JSON.parse(text) as unknown };
   }
@@ -124,7 +125,8 @@ describe("API errors", () => {
     expectError(await call("GET", "/v1/batches?limit=101"), 400, "limit");
     expectError(await call("GET", "/v1/batches?limit=0"), 400, "limit");
     expectError(await call("GET", "/v1/files?limit=abc"), 400, "limit");
-    expectError(await call("GET", "/v1/files?order=asc"), 400, "order");
+    expectError(await call("GET", "/v1/files?order=newest"), 400, "order");
+    expect((await call("GET", "/v1/files?order=asc")).status).toBe(200);
     expect((await call("GET", "/v1/files?limit=10000")).status).toBe(200);
   });
 

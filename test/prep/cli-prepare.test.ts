@@ -59,7 +59,7 @@ describe("docket prepare", () => {
       "--dialect",
       "anthropic",
     );
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(4);
     expect(r.out).toMatch(/line 3 \(row 2\): \[unparseable_row\]/);
     const lines = readFileSync(out, "utf8")
       .trimEnd()

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../prep/temp-files.js";
 import { parseJsonl } from "../support/batch-files.js";
@@ -132,7 +133,7 @@ describe("docket run / export", () => {
     const dataset = dir.write("bad.csv", "id,customer,text\na,Ann,fine\nb,Bob\n");
     const before = t.fake.stats().requests;
     const r = await docket("run", dataset, "-t", schemaTemplate(), "--id-field", "id", "--url", t.docket.url);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(4);
     expect(r.out).toMatch(/line 3 \(row 2\): \[unparseable_row\]/);
     expect(r.out).toMatch(/Nothing submitted: 1 rows have problems/);
     expect(t.fake.stats().requests).toBe(before);
@@ -279,7 +280,7 @@ describe("budget guard", () => {
     expect(badPrice.status).toBe(400);
   });
 
-  it("stops a job whose model has no known price rather than spend without a limit", async () => {
+  it("refuses a budget whose model has no known price rather than spend without a limit", async () => {
     const file = await t.openai.files.create({
       file: new File(
         Array.from(
@@ -291,16 +292,42 @@ describe("budget guard", () => {
       ),
       purpose: "batch",
     });
+    const before = t.fake.stats().requests;
+    const listed = (await t.openai.batches.list()).data.length;
     // The extension field goes through the official SDK unchanged, as docs/data-preparation.md says.
-    const { id } = await t.openai.batches.create({
-      input_file_id: file.id,
-      endpoint: "/v1/chat/completions",
-      completion_window: "24h",
-      docket_budget_usd: 1,
-    } as never);
-    const batch = await pollBatch(t.openai, id, ["cancelled", "completed"]);
-    expect(batch.status).toBe("cancelled");
-    expect(batch.errors?.data?.[0]?.code).toBe("budget_price_unknown");
-    expect(batch.errors?.data?.[0]?.message).toMatch(/no price is known for the model 'my-own-llm'/);
+    const create = (extra: Record<string, unknown>) =>
+      t.openai.batches.create({
+        input_file_id: file.id,
+        endpoint: "/v1/chat/completions",
+        completion_window: "24h",
+        docket_budget_usd: 1,
+        ...extra,
+      } as never);
+    const refused = await create({}).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    const err = refused as InstanceType<typeof OpenAI.BadRequestError>;
+    expect(err.code).toBe("budget_price_unknown");
+    expect(err.param).toBe("docket_budget_usd");
+    expect(err.message).toMatch(/no price is known for the model 'my-own-llm'/);
+    // Refused means nothing was created and nothing was sent.
+    expect((await t.openai.batches.list()).data).toHaveLength(listed);
+    // With a price given, the same file is accepted and runs.
+    const priced = await create({ docket_price: { input_per_mtok: 1, output_per_mtok: 2 } });
+    const done = await pollBatch(t.openai, priced.id, ["completed", "cancelled"]);
+    expect(done.status).toBe("completed");
+    expect(t.fake.stats().requests - before).toBe(30);
+  });
+
+  it("docket run --budget refuses the same way, naming the model, and submits nothing", async () => {
+    const template = dir.write(
+      "own.json",
+      JSON.stringify({ model: "my-own-llm", user: "Say something about {{n}}.", max_tokens: 50 }),
+    );
+    const dataset = dir.write("own.csv", "n\n1\n2\n3\n");
+    const listed = (await t.openai.batches.list()).data.length;
+    const r = await docket("run", dataset, "-t", template, "--budget", "0.01", "--url", t.docket.url);
+    expect(r.code).not.toBe(0);
+    expect(`${r.out}\n${r.err}`).toMatch(/no price is known for the model 'my-own-llm'/);
+    expect((await t.openai.batches.list()).data).toHaveLength(listed);
   });
 });

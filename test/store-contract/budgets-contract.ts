@@ -130,6 +130,138 @@ export function describeBudgetContract(engine: string, openStore: () => Promise<
       expect(job?.errors?.[0]?.code).toBe("budget_exceeded");
     });
 
+    it("cancels the records the stopping worker claimed but never sent, counting them as not run", async () => {
+      const id = await jobWith(6);
+      await store.setJobBudget(id, 0.001, { inputPerMTok: 0, outputPerMTok: 1 });
+      await succeed(2);
+      // w1 holds the remaining four: one in flight, three prefetched and never sent.
+      const held = await store.claimRecords({
+        owner: "w1",
+        routes: [{ route: "r1", limit: 4 }],
+        leaseMs: 10_000,
+        now: T0,
+      });
+      expect(held).toHaveLength(4);
+      const [inFlight, ...unsent] = held;
+      const stop = { code: "budget_exceeded" as const, spentUsd: 0.002, budgetUsd: 0.001 };
+      // Another owner's leases are not this worker's to cancel: with only those, nothing stops.
+      expect(
+        await store.stopForBudget(id, stop, T0 + 4, {
+          owner: "w2",
+          held: unsent.map((r) => ({ id: r.id, attempt: r.attempt })),
+        }),
+      ).toBeUndefined();
+      const stopped = await store.stopForBudget(id, stop, T0 + 5, {
+        owner: "w1",
+        held: unsent.map((r) => ({ id: r.id, attempt: r.attempt })),
+      });
+      expect(stopped?.status).toBe("cancelling");
+      expect(stopped?.errors?.[0]?.message).toBe(
+        "Spent $0.0020 of the $0.0010 budget after 2 records; 3 records were not run.",
+      );
+      await store.recordResults(
+        [
+          {
+            recordId: inFlight!.id,
+            attempt: inFlight!.attempt,
+            outcome: {
+              kind: "succeeded",
+              response: { statusCode: 200, requestId: null, body: "{}" },
+              usage: { inputTokens: 1, outputTokens: 1 },
+            },
+          },
+        ],
+        T0 + 6,
+      );
+      expect(await store.claimFinalizable(T0 + 7)).toEqual([{ id, endStatus: "cancelled" }]);
+      const finished = await store.readFinished(id, -1, 100);
+      expect(finished.map((r) => r.state)).toEqual([
+        "succeeded",
+        "succeeded",
+        "succeeded",
+        "cancelled",
+        "cancelled",
+        "cancelled",
+      ]);
+      expect(finished[3]!.error?.code).toBe("budget_exceeded");
+    });
+
+    it("ends released records of a stopped job cancelled, and gives others back", async () => {
+      const cancelled = await jobWith(3);
+      const budgeted = await jobWith(3);
+      const running = await jobWith(2);
+      const held = await store.claimRecords({
+        owner: "w1",
+        routes: [{ route: "r1", limit: 8 }],
+        leaseMs: 10_000,
+        now: T0,
+      });
+      expect(held).toHaveLength(8);
+      await store.cancelJob(cancelled, T0 + 1);
+      await store.setJobBudget(budgeted, 0.001, { inputPerMTok: 0, outputPerMTok: 1 });
+      const lease = (job: string) =>
+        held.filter((r) => r.jobId === job).map((r) => ({ id: r.id, attempt: r.attempt }));
+      // A budget stop that another worker decided: this worker's prefetch is released afterwards.
+      await store.recordResults(
+        [
+          {
+            recordId: lease(budgeted)[0]!.id,
+            attempt: lease(budgeted)[0]!.attempt,
+            outcome: {
+              kind: "succeeded",
+              response: { statusCode: 200, requestId: null, body: "{}" },
+              usage: { inputTokens: 0, outputTokens: 5000 },
+            },
+          },
+        ],
+        T0 + 2,
+      );
+      const budgetError = { code: "budget_exceeded", message: "Not run: the job's budget was spent." };
+      expect(
+        await store.stopForBudget(
+          budgeted,
+          { code: "budget_exceeded", spentUsd: 0.005, budgetUsd: 0.001 },
+          T0 + 3,
+          {
+            owner: "w1",
+            held: lease(budgeted).slice(1, 2),
+          },
+        ),
+      ).toBeDefined();
+      await store.releaseRecords("w1", lease(budgeted).slice(2), T0 + 4, budgetError);
+      await store.releaseRecords("w1", [...lease(cancelled), ...lease(running)], T0 + 4);
+
+      // The user's cancel: the records end cancelled (no code: the error file says batch_cancelled).
+      const c = await store.readFinished(cancelled, -1, 10);
+      expect(c.map((r) => [r.state, r.error?.code ?? null])).toEqual([
+        ["cancelled", null],
+        ["cancelled", null],
+        ["cancelled", null],
+      ]);
+      const b = await store.readFinished(budgeted, -1, 10);
+      expect(b.map((r) => [r.state, r.error?.code ?? null])).toEqual([
+        ["succeeded", null],
+        ["cancelled", "budget_exceeded"],
+        ["cancelled", "budget_exceeded"],
+      ]);
+      const finalizable = await store.claimFinalizable(T0 + 5);
+      expect(finalizable).toEqual(
+        expect.arrayContaining([
+          { id: cancelled, endStatus: "cancelled" },
+          { id: budgeted, endStatus: "cancelled" },
+        ]),
+      );
+      expect((await store.getJob(budgeted))?.counts).toMatchObject({ total: 3, completed: 1 });
+      // Records of a job still in progress go back to pending, to be claimed again.
+      const again = await store.claimRecords({
+        owner: "w2",
+        routes: [{ route: "r1", limit: 8 }],
+        leaseMs: 10_000,
+        now: T0 + 6,
+      });
+      expect(again.map((r) => r.jobId)).toEqual([running, running]);
+    });
+
     it("does not stop a job with nothing left to run", async () => {
       const id = await jobWith(2);
       await store.setJobBudget(id, 0.001, null);

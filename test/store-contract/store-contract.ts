@@ -61,6 +61,14 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
       expect(page1.map((f) => f.id)).toEqual(["file-2", "file-1"]);
       const page2 = await store.listFiles({ limit: 2, after: "file-1" });
       expect(page2.map((f) => f.id)).toEqual(["file-0"]);
+      // OpenAI's files.list({ order: "asc" }): oldest first, `after` moving forward.
+      expect((await store.listFiles({ limit: 2, order: "asc" })).map((f) => f.id)).toEqual([
+        "file-0",
+        "file-1",
+      ]);
+      expect((await store.listFiles({ limit: 2, order: "asc", after: "file-1" })).map((f) => f.id)).toEqual([
+        "file-2",
+      ]);
       expect(await store.deleteFile("file-1")).toBe(true);
       expect(await store.getFile("file-1")).toBeUndefined();
       expect(await store.deleteFile("file-1")).toBe(false);
@@ -369,6 +377,32 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
       const states = (await finishedOf(id)).map((r) => r.state);
       expect(states).toEqual(["succeeded", "succeeded", "cancelled", "cancelled", "cancelled"]);
       expect(await store.cancelJob("batch_nope", T0)).toBeUndefined();
+    });
+
+    it("a retryable answer in a job being cancelled ends the record cancelled, not pending", async () => {
+      const id = await jobWith(2);
+      const running = await claim(2);
+      await store.cancelJob(id, T0 + 1);
+      // A worker that had not yet heard of the cancel reports a 429 for one and a success for the other.
+      await store.recordResults(
+        [
+          {
+            recordId: running[0]!.id,
+            attempt: running[0]!.attempt,
+            outcome: {
+              kind: "retry",
+              runAt: T0 + 10,
+              response: { statusCode: 429, requestId: null, body: "{}" },
+              error: { code: "rate_limited", message: "slow down" },
+            },
+          },
+          ok(running[1]!.id, running[1]!.attempt),
+        ],
+        T0 + 2,
+      );
+      expect(await store.claimFinalizable(T0 + 3)).toEqual([{ id, endStatus: "cancelled" }]);
+      const states = (await finishedOf(id)).map((r) => r.state);
+      expect(states).toEqual(["cancelled", "succeeded"]);
     });
 
     it("cancelling a job whose running record's worker died ends it cancelled", async () => {

@@ -3,8 +3,10 @@ import { openPostgresStore } from "../../src/store/postgres/postgres-store.js";
 import type { Store } from "../../src/store/store.js";
 import { describeBudgetContract } from "../store-contract/budgets-contract.js";
 import { describeCoordinationContract } from "../store-contract/coordination-contract.js";
+import { describeExactInputContract } from "../store-contract/exact-input-contract.js";
 import { runningTestJob, T0 } from "../store-contract/fixtures.js";
 import { describeInvocationsContract } from "../store-contract/invocations-contract.js";
+import { describeLargeBodyContract } from "../store-contract/large-body-contract.js";
 import { describeStoreContract } from "../store-contract/store-contract.js";
 import { describePostgres, dropSchema, freshSchemaName, openTestStore, withClient } from "./pg-test-db.js";
 
@@ -13,6 +15,8 @@ describePostgres("postgres store", (url) => {
   describeInvocationsContract("postgres", () => openTestStore(url));
   describeCoordinationContract("postgres", () => openTestStore(url));
   describeBudgetContract("postgres", () => openTestStore(url));
+  describeExactInputContract("postgres", () => openTestStore(url));
+  describeLargeBodyContract("postgres", () => openTestStore(url));
 
   describe("several processes on one database", () => {
     let schema: string;

@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { describeBudgetContract } from "../store-contract/budgets-contract.js";
 import { describeCoordinationContract } from "../store-contract/coordination-contract.js";
+import { describeExactInputContract } from "../store-contract/exact-input-contract.js";
 import { describeInvocationsContract } from "../store-contract/invocations-contract.js";
+import { describeLargeBodyContract } from "../store-contract/large-body-contract.js";
 import { describeStoreContract } from "../store-contract/store-contract.js";
 
 describeStoreContract("sqlite", async () =>
@@ -17,5 +19,11 @@ describeBudgetContract("sqlite", async () =>
   openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), "docket-store-")), "docket.db") }),
 );
 describeInvocationsContract("sqlite", async () =>
+  openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), "docket-store-")), "docket.db") }),
+);
+describeExactInputContract("sqlite", async () =>
+  openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), "docket-store-")), "docket.db") }),
+);
+describeLargeBodyContract("sqlite", async () =>
   openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), "docket-store-")), "docket.db") }),
 );

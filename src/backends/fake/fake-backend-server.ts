@@ -82,6 +82,7 @@ export async function startFakeBackend(options: StartFakeBackendOptions = {}): P
       markers: { ...counters.markers },
     };
     if (opts.recordBodies) snapshot.bodies = counters.bodies.map((b) => ({ ...b }));
+    if (opts.recordArrivals) snapshot.arrivals = [...counters.arrivals];
     if (counters.discardedBodies > 0) {
       snapshot.discarded = { bodies: counters.discardedBodies, chars: counters.discardedChars };
     }
@@ -263,6 +264,10 @@ export async function startFakeBackend(options: StartFakeBackendOptions = {}): P
           : `Method ${req.method} not allowed.`;
       send(res, status, openAIErrorBody(message, "invalid_request_error", null, null), "none");
       return;
+    }
+    // Stamped as soon as the headers are in: the moment the request reached the backend.
+    if (endpoint !== undefined && opts.recordArrivals) {
+      counters.arrivals.push(performance.timeOrigin + performance.now());
     }
     let body = "";
     let length = 0;

@@ -32,6 +32,11 @@ export interface FakeBackendOptions {
   /** Keep every request and response body in stats().bodies (tests only: memory grows). */
   recordBodies?: boolean;
   /**
+   * Keep the arrival time of every API request in stats().arrivals (tests only: memory grows),
+   * so a test can prove that nothing reached the backend after a given moment (cancel, budget).
+   */
+  recordArrivals?: boolean;
+  /**
    * Bodies longer than this many characters are counted and thrown away rather than parsed (a
    * 300 MB invocation must not be held here); the model is read from the kept prefix and the
    * request answered as one with an empty prompt. 0 or absent: never.
@@ -60,6 +65,7 @@ export const FAKE_DEFAULTS: ResolvedFakeOptions = {
   seed: 1,
   markerPattern: null,
   recordBodies: false,
+  recordArrivals: false,
   discardBodiesOver: Number.POSITIVE_INFINITY,
 };
 
@@ -115,10 +121,9 @@ export function mergeFakeOptions(current: ResolvedFakeOptions, update: unknown):
       }
       if (key === "markerPattern" && typeof value === "string") compileMarkerPattern(value);
       next[key] = value as string | null;
-    } else if (key === "recordBodies") {
-      if (typeof value !== "boolean")
-        throw new FakeOptionsError("Option 'recordBodies' must be true or false.");
-      next.recordBodies = value;
+    } else if (key === "recordBodies" || key === "recordArrivals") {
+      if (typeof value !== "boolean") throw new FakeOptionsError(`Option '${key}' must be true or false.`);
+      next[key] = value;
     } else {
       throw new FakeOptionsError(`Unknown fake backend option '${key}'.`);
     }

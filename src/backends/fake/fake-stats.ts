@@ -18,6 +18,11 @@ export interface FakeStats {
   markers: Record<string, number>;
   /** Only with recordBodies: each request and the body it was answered with (null if none). */
   bodies?: Array<{ path: string; request: string; status: number | null; response: string | null }>;
+  /**
+   * Only with recordArrivals: when each API request arrived (its headers were read), epoch ms
+   * with sub-millisecond precision (`performance.timeOrigin + performance.now()`), in order.
+   */
+  arrivals?: number[];
   /** Only once a body was over discardBodiesOver: how many, and their total length. */
   discarded?: { bodies: number; chars: number };
 }
@@ -36,6 +41,7 @@ export class FakeCounters {
   abandoned = 0;
   markers: Record<string, number> = {};
   bodies: RecordedBody[] = [];
+  arrivals: number[] = [];
   discardedBodies = 0;
   discardedChars = 0;
   private distinctMarkers = 0;

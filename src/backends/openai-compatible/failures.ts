@@ -65,7 +65,18 @@ export type EndReason = "timeout" | "aborted" | null;
  * not have reached the model: at-least-once); an argument undici refuses is our bug, not the
  * network's, and retrying it would only repeat it.
  */
-export function failureFromError(error: unknown, reason: EndReason, timeoutMs: number): BackendFailure {
+/** The per-phase limits a request ran under, named in timeout messages. */
+export interface PhaseTimeouts {
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+}
+
+export function failureFromError(
+  error: unknown,
+  reason: EndReason,
+  timeoutMs: number,
+  phases?: PhaseTimeouts,
+): BackendFailure {
   const base = { ok: false as const, retryAfterMs: null, statusCode: null, requestId: null, body: null };
   if (reason === "timeout") {
     return {
@@ -86,12 +97,12 @@ export function failureFromError(error: unknown, reason: EndReason, timeoutMs: n
   const code = errorCode(error);
   const detail = error instanceof Error ? error.message : String(error);
   if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
-    return {
-      ...base,
-      retryable: true,
-      code: "timeout",
-      message: `The backend stopped answering (${detail}).`,
-    };
+    let message = `The backend stopped answering (${detail}).`;
+    if (phases && code === "UND_ERR_HEADERS_TIMEOUT")
+      message = `The backend sent no response headers within ${phases.headersTimeoutMs} ms of the request (headersTimeoutMs).`;
+    if (phases && code === "UND_ERR_BODY_TIMEOUT")
+      message = `The backend's response body stalled: no bytes for ${phases.bodyTimeoutMs} ms (bodyTimeoutMs).`;
+    return { ...base, retryable: true, code: "timeout", message };
   }
   if (code?.startsWith("UND_ERR_INVALID") || code === "UND_ERR_NOT_SUPPORTED") {
     return {

@@ -3,7 +3,7 @@ import { Pool } from "undici";
 import type { Backend, BackendRequest, BackendResult } from "../backend.js";
 import { extractUsage } from "../usage.js";
 import { type BaseUrlParts, endpointPath, parseBaseUrl } from "./endpoint-path.js";
-import { type EndReason, failureFromError, failureFromStatus } from "./failures.js";
+import { type EndReason, failureFromError, failureFromStatus, type PhaseTimeouts } from "./failures.js";
 import { RequestCancel } from "./request-cancel.js";
 import { sendStreamed } from "./streamed-request.js";
 
@@ -17,7 +17,20 @@ export interface OpenAICompatibleBackendOptions {
   concurrency: number;
   /** Whole-request deadline, from send() to the last byte of the body. */
   timeoutMs: number;
+  /**
+   * From the request sent to the response headers; default: the request's whole deadline (a
+   * non-streamed completion sends its headers only once it is done).
+   */
+  headersTimeoutMs?: number;
+  /** Longest silence between two chunks of a response body (default 120 s). */
+  bodyTimeoutMs?: number;
 }
+
+/**
+ * Mid-body silence that means a stalled backend: once headers are out, a server streams or
+ * sends its answer at once; two minutes without a byte is a hung connection, not a slow model.
+ */
+export const DEFAULT_BODY_TIMEOUT_MS = 120_000;
 
 /**
  * Any server speaking OpenAI's HTTP API: OpenAI itself, vLLM, SGLang, llama.cpp's server,
@@ -33,18 +46,22 @@ export class OpenAICompatibleBackend implements Backend {
   private readonly base: BaseUrlParts;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
+  private readonly headersTimeoutMs: number | undefined;
+  private readonly bodyTimeoutMs: number;
   private readonly paths = new Map<string, string>();
 
   constructor(options: OpenAICompatibleBackendOptions) {
     this.base = parseBaseUrl(options.baseUrl);
     this.timeoutMs = options.timeoutMs;
+    this.headersTimeoutMs = options.headersTimeoutMs;
+    this.bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
     this.headers = { "content-type": "application/json", accept: "application/json", ...options.headers };
     if (options.apiKey) this.headers.authorization = `Bearer ${options.apiKey}`;
     this.pool = new Pool(this.base.origin, {
       connections: Math.max(1, options.concurrency),
       pipelining: 1,
-      // Our own deadline covers the whole request; undici's per-phase ones (300 s by default)
-      // would otherwise cut long generations short under a longer route timeout.
+      // Our own deadline covers the whole request; each request sets undici's per-phase limits
+      // (phasesFor), whose 300 s defaults would cut long generations short.
       headersTimeout: 0,
       bodyTimeout: 0,
       // undici's default idle keep-alive (4 s) stays under uvicorn's 5 s, which vLLM and SGLang
@@ -55,13 +72,18 @@ export class OpenAICompatibleBackend implements Backend {
 
   async send(request: BackendRequest): Promise<BackendResult> {
     if (request.bodyStream !== undefined) {
-      return sendStreamed(this.pool, this.pathFor(request.endpoint), this.headers, this.timeoutMs, {
-        ...request,
-        bodyStream: request.bodyStream,
-      });
+      return sendStreamed(
+        this.pool,
+        this.pathFor(request.endpoint),
+        this.headers,
+        this.timeoutMs,
+        { ...request, bodyStream: request.bodyStream },
+        (timeoutMs) => this.phasesFor(timeoutMs),
+      );
     }
     const caller = request.signal;
     if (caller?.aborted) return failureFromError(caller.reason, "aborted", this.timeoutMs);
+    const phases = this.phasesFor(this.timeoutMs);
 
     const cancel = new RequestCancel();
     let reason: EndReason = null;
@@ -82,6 +104,8 @@ export class OpenAICompatibleBackend implements Backend {
         headers: this.headers,
         body: request.body,
         signal: cancel,
+        headersTimeout: phases.headersTimeoutMs,
+        bodyTimeout: phases.bodyTimeoutMs,
       });
       let body: string;
       try {
@@ -103,7 +127,7 @@ export class OpenAICompatibleBackend implements Backend {
         header(response.headers, "retry-after-ms"),
       );
     } catch (error) {
-      return failureFromError(error, reason, this.timeoutMs);
+      return failureFromError(error, reason, this.timeoutMs, phases);
     } finally {
       clearTimeout(timer);
       caller?.removeEventListener("abort", onAbort);
@@ -112,6 +136,11 @@ export class OpenAICompatibleBackend implements Backend {
 
   async close(): Promise<void> {
     if (!this.pool.closed) await this.pool.close();
+  }
+
+  /** undici's per-phase limits for a request whose whole deadline is `timeoutMs`. */
+  private phasesFor(timeoutMs: number): PhaseTimeouts {
+    return { headersTimeoutMs: this.headersTimeoutMs ?? timeoutMs, bodyTimeoutMs: this.bodyTimeoutMs };
   }
 
   private pathFor(endpoint: string): string {

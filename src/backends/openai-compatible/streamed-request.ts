@@ -3,7 +3,7 @@ import type { Readable } from "node:stream";
 import type { Pool } from "undici";
 import type { BackendRequest, BackendResult } from "../backend.js";
 import { extractUsage } from "../usage.js";
-import { type EndReason, failureFromError, failureFromStatus } from "./failures.js";
+import { type EndReason, failureFromError, failureFromStatus, type PhaseTimeouts } from "./failures.js";
 import { RequestCancel } from "./request-cancel.js";
 
 /** Error bodies are kept for the failure record; past this they are cut (they are text, not data). */
@@ -21,10 +21,13 @@ export async function sendStreamed(
   baseHeaders: Record<string, string>,
   defaultTimeoutMs: number,
   request: BackendRequest & { bodyStream: () => Promise<Readable> },
+  phasesFor: (timeoutMs: number) => PhaseTimeouts,
 ): Promise<BackendResult> {
   const timeoutMs = request.timeoutMs ?? defaultTimeoutMs;
   const caller = request.signal;
   if (caller?.aborted) return failureFromError(caller.reason, "aborted", timeoutMs);
+  // The body timeout only runs while undici reads: a sink applying backpressure never trips it.
+  const phases = phasesFor(timeoutMs);
 
   const cancel = new RequestCancel();
   let reason: EndReason = null;
@@ -43,15 +46,26 @@ export async function sendStreamed(
     body = await request.bodyStream();
     const headers: Record<string, string> = { ...baseHeaders, ...request.headers };
     if (request.bodyBytes !== undefined) headers["content-length"] = String(request.bodyBytes);
-    const response = await pool.request({ method: "POST", path, headers, body, signal: cancel });
+    const response = await pool.request({
+      method: "POST",
+      path,
+      headers,
+      body,
+      signal: cancel,
+      headersTimeout: phases.headersTimeoutMs,
+      bodyTimeout: phases.bodyTimeoutMs,
+    });
     const status = response.statusCode;
     const ok = status >= 200 && status < 300;
     let text: string;
     try {
-      text =
-        ok && request.responseSink
+      // A success without a sink (a large batch body streamed from its parts) is kept whole,
+      // as on the string path; only error bodies are cut.
+      text = !ok
+        ? await readCapped(response.body, MAX_ERROR_BODY_BYTES)
+        : request.responseSink
           ? await request.responseSink(response.body)
-          : await readCapped(response.body, MAX_ERROR_BODY_BYTES);
+          : await response.body.text();
     } catch (error) {
       response.body.destroy();
       throw error;
@@ -66,7 +80,7 @@ export async function sendStreamed(
       header(response.headers, "retry-after-ms"),
     );
   } catch (error) {
-    return failureFromError(error, reason, timeoutMs);
+    return failureFromError(error, reason, timeoutMs, phases);
   } finally {
     clearTimeout(timer);
     caller?.removeEventListener("abort", onAbort);

@@ -4,19 +4,32 @@ import { DocketError } from "../../domain/errors.js";
 import { startApiProcess } from "../../runtime/api-process.js";
 import { usesPostgres } from "../../runtime/open-store.js";
 import { closeOnSignals } from "../close-on-signals.js";
+import { checkPortFree, listenError } from "../port-check.js";
+import { addBackendOptions, backendOverrides } from "./backend-options.js";
 import { addDatabaseOptions, databaseOverrides } from "./database-options.js";
 
 export function registerApiCommand(program: Command): void {
-  addDatabaseOptions(
-    program
-      .command("api")
-      .description("Run the HTTP API only, on PostgreSQL (pair it with `docket worker` processes)")
-      .option("-p, --port <port>", "port to listen on (default 8080)", (v) => Number.parseInt(v, 10))
-      .option("--host <host>", "interface to bind (default 127.0.0.1)"),
+  addBackendOptions(
+    addDatabaseOptions(
+      program
+        .command("api")
+        .description("Run the HTTP API only, on PostgreSQL (pair it with `docket worker` processes)")
+        .option("-p, --port <port>", "port to listen on (default 8080)", (v) => Number.parseInt(v, 10))
+        .option("--host <host>", "interface to bind (default 127.0.0.1)"),
+    ),
   ).action(async (o) => {
-    const config = loadConfig({ ...databaseOverrides(o), host: o.host, port: o.port });
+    const config = loadConfig({
+      ...databaseOverrides(o),
+      ...backendOverrides(o),
+      host: o.host,
+      port: o.port,
+    });
     requirePostgres(usesPostgres(config), "api");
-    const api = await startApiProcess(config);
+    // Before connecting to anything: a busy port is the commonest start-up mistake.
+    await checkPortFree(config.server.host, config.server.port);
+    const api = await startApiProcess(config).catch((err: unknown) => {
+      throw listenError(err, config.server.host, config.server.port);
+    });
     console.log(`docket api listening on ${api.url}`);
     closeOnSignals("docket api", () => api.close());
   });

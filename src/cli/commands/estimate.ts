@@ -5,6 +5,8 @@ import { readObservedOutput } from "../../prep/observed-output.js";
 import { prepareDataset } from "../../prep/prepare.js";
 import { loadPriceTable, type ModelPrice, routeOrTablePrice } from "../../prep/prices.js";
 import type { Problem } from "../../prep/problem.js";
+import { EXIT } from "../cli-errors.js";
+import { requireFile } from "../require-file.js";
 import {
   addDatasetOptions,
   type DatasetCliOptions,
@@ -54,6 +56,9 @@ export function registerEstimateCommand(program: Command): void {
         );
       }
       const options = await resolvePrepareOptions(dataset, opts);
+      if (opts.prices !== undefined) await requireFile(opts.prices, { role: "--prices" });
+      if (opts.observedOutput !== undefined)
+        await requireFile(opts.observedOutput, { role: "--observed-output" });
       const overrides: ModelPrice[] = opts.prices !== undefined ? await loadPriceTable(opts.prices) : [];
       const observed = await observedAverage(opts);
       const prepared = prepareDataset(options);
@@ -84,7 +89,7 @@ export function registerEstimateCommand(program: Command): void {
         printEstimate(result, price, observed);
         printProblems(problems, prepared);
       }
-      return prepared.summary.prepared === prepared.summary.rowsRead ? 0 : 2;
+      return prepared.summary.prepared === prepared.summary.rowsRead ? EXIT.ok : EXIT.rowProblems;
     });
   });
 }

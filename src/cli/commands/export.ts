@@ -5,6 +5,7 @@ import { parseFormat } from "../../prep/readers/open-dataset.js";
 import { ApiClient } from "../api-client.js";
 import type { BatchView } from "../batch-types.js";
 import { describeExport, exportBatch, exportFormatFor } from "../export-batch.js";
+import { requireFile } from "../require-file.js";
 import { runCliAction } from "./prepare.js";
 
 interface ExportCliOptions {
@@ -53,6 +54,8 @@ export function registerExportCommand(program: Command): void {
     .option("--api-key <key>", "API key if the server requires one (or $DOCKET_API_KEY)")
     .action(async (job: string, o: ExportCliOptions) => {
       await runCliAction(async () => {
+        if (o.join !== undefined) await requireFile(o.join, { role: "--join" });
+        if (o.template !== undefined) await requireFile(o.template, { role: "--template" });
         const client = ApiClient.fromOptions(o);
         const batch = await client.json<BatchView>("GET", `/v1/batches/${encodeURIComponent(job)}`);
         const out = o.out ?? null;

@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { RouteConfig } from "../../config/config.js";
@@ -12,6 +12,10 @@ import { normaliseDelimiter } from "../../prep/readers/detect-delimiter.js";
 import { parseFormat } from "../../prep/readers/open-dataset.js";
 import { loadTemplate } from "../../prep/template/load-template.js";
 import { parseTokenizerChoice } from "../../prep/tokens/select-counter.js";
+import { DEFAULT_MAX_PROBLEMS } from "../batch-problems.js";
+import { runCliAction } from "../cli-action.js";
+import { EXIT } from "../cli-errors.js";
+import { requireFile } from "../require-file.js";
 
 /** Options shared by `prepare` and `estimate` (and later `run`), as commander parses them. */
 export interface DatasetCliOptions {
@@ -56,7 +60,7 @@ export function addDatasetOptions(command: Command): Command {
         .default("auto"),
     )
     .option("--config <file>", "docket.config.json whose routes give context lengths (and prices)")
-    .option("--max-problems <n>", "problems to print", positiveInt, 50);
+    .option("--max-problems <n>", "problems to print", positiveInt, DEFAULT_MAX_PROBLEMS);
 }
 
 /** Turns parsed CLI options into pipeline options; throws DocketError on bad input. */
@@ -64,9 +68,9 @@ export async function resolvePrepareOptions(
   dataset: string,
   opts: DatasetCliOptions,
 ): Promise<PrepareOptions> {
-  const info = await stat(dataset).catch(() => null);
-  if (!info?.isFile())
-    throw new DocketError("dataset_not_found", `Dataset ${dataset} does not exist or is not a file.`);
+  await requireFile(dataset, { role: "the dataset", code: "dataset_not_found" });
+  await requireFile(opts.template, { role: "--template", code: "template_not_found" });
+  if (opts.config !== undefined) await requireFile(opts.config, { role: "--config" });
   let delimiter: string | undefined;
   if (opts.delimiter !== undefined) {
     delimiter = normaliseDelimiter(opts.delimiter) ?? undefined;
@@ -134,7 +138,7 @@ export function registerPrepareCommand(program: Command): void {
       }
       printSummary(prepared, dataset, `wrote ${out} (${prepared.dialect.name} dialect)`);
       printProblems(problems, prepared);
-      return prepared.summary.prepared === prepared.summary.rowsRead ? 0 : 2;
+      return prepared.summary.prepared === prepared.summary.rowsRead ? EXIT.ok : EXIT.rowProblems;
     });
   });
 }
@@ -144,18 +148,10 @@ function defaultOutPath(dataset: string, dialect: string): string {
 }
 
 /**
- * Exit codes: 0 all rows prepared, 2 some rows had problems (the good ones are still
+ * Exit codes: 0 all rows prepared, 4 some rows had problems (the good ones are still
  * written), 1 a usage error (bad option, unreadable template or dataset).
  */
-export async function runCliAction(action: () => Promise<number>): Promise<void> {
-  try {
-    process.exitCode = await action();
-  } catch (e) {
-    if (!(e instanceof DocketError)) throw e;
-    console.error(`error [${e.code}]: ${e.message}`);
-    process.exitCode = 1;
-  }
-}
+export { runCliAction };
 
 const n = (x: number) => x.toLocaleString("en-US");
 

@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, dirname, extname, join, resolve } from "node:path";
+import { basename, extname, join, resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { DocketError } from "../../domain/errors.js";
 import { linkToMetadata } from "../../output/export/dataset-link.js";
@@ -10,7 +10,9 @@ import { readDataset } from "../../prep/readers/open-dataset.js";
 import { sampleIndices } from "../../prep/sample.js";
 import { ApiClient } from "../api-client.js";
 import type { BatchView } from "../batch-types.js";
+import { EXIT } from "../cli-errors.js";
 import { describeExport, exportBatch, exportFormatFor } from "../export-batch.js";
+import { requireFile } from "../require-file.js";
 import { type PreparedFile, prepareToFile, writeLines } from "../run/prepare-to-file.js";
 import { describeBatch, exitCodeFor, waitForBatch } from "../wait-for-batch.js";
 import { printEstimate } from "./estimate.js";
@@ -63,7 +65,10 @@ export function registerRunCommand(program: Command): void {
     .option("--then-full", "with --sample: go on with the full run after the sample")
     .option("--budget <usd>", "stop the job once its real cost reaches this many US dollars", positiveUsd)
     .option("--wait", "wait for the job, showing progress, then export its results")
-    .option("-o, --out <file>", "export file (default: <dataset>.results.csv, or .sample.csv with --sample)")
+    .option(
+      "-o, --out <file>",
+      "export file (default: <dataset name>.results.csv in the current directory, .sample.csv with --sample)",
+    )
     .addOption(
       new Option(
         "--out-format <format>",
@@ -91,6 +96,7 @@ async function run(dataset: string, opts: RunCliOptions): Promise<number> {
   if (opts.thenFull && opts.sample === undefined)
     throw new DocketError("invalid_option", "--then-full goes with --sample N.");
   const options = await resolvePrepareOptions(dataset, opts);
+  if (opts.prices !== undefined) await requireFile(opts.prices, { role: "--prices" });
   const overrides: ModelPrice[] = opts.prices !== undefined ? await loadPriceTable(opts.prices) : [];
   const client = ApiClient.fromOptions(opts);
   const work = await mkdtemp(join(tmpdir(), "docket-run-"));
@@ -109,14 +115,14 @@ async function run(dataset: string, opts: RunCliOptions): Promise<number> {
           `Nothing submitted: ${file.prepared.summary.rowsRead - file.requests} rows have problems. ` +
             `Fix them, or pass --skip-bad-rows to run the ${file.requests} good rows.`,
         );
-        return 2;
+        return EXIT.rowProblems;
       }
     }
     if (file.requests === 0) throw new DocketError("empty_dataset", `${dataset} has no rows to run.`);
     if (opts.budget !== undefined && price === null) {
       console.log(
         `note: no price is known here for ${model}; the server charges the budget at its route's "price", ` +
-          "and stops the job if it knows none either (pass --prices FILE to set one).",
+          "and refuses the batch if it knows none either (pass --prices FILE to set one).",
       );
     }
     if (opts.budget !== undefined && first.cost && first.cost.onDemandUsd > opts.budget) {
@@ -154,9 +160,10 @@ async function run(dataset: string, opts: RunCliOptions): Promise<number> {
       console.log(`${batch.id} created from ${uploaded.id} (${sample ?? file.requests} requests)`);
       return batch;
     };
+    // Written where the command runs, not beside the dataset (which may be a shipped example
+    // or a read-only directory).
     const outFor = (kind: "sample" | "results") => {
-      const out =
-        opts.out ?? join(dirname(dataset), `${base}.${kind}.${exportFormatFor(opts.outFormat, null)}`);
+      const out = opts.out ?? `${base}.${kind}.${exportFormatFor(opts.outFormat, null)}`;
       return { out, format: exportFormatFor(opts.outFormat, out) };
     };
 
@@ -166,7 +173,7 @@ async function run(dataset: string, opts: RunCliOptions): Promise<number> {
       await writeLines(file.path, picks, samplePath);
       console.log(`Sample: ${picks.length} of ${file.requests} rows, spread over the file.`);
       const done = await waitForBatch(client, (await submit(samplePath, picks.length)).id);
-      console.log(describeBatch(done));
+      console.log(describeBatch(done, opts.maxProblems));
       const { out, format } = outFor("sample");
       const summary = await exportBatch(client, done, {
         out,
@@ -197,7 +204,7 @@ async function run(dataset: string, opts: RunCliOptions): Promise<number> {
       return 0;
     }
     const done = await waitForBatch(client, batch.id);
-    console.log(describeBatch(done));
+    console.log(describeBatch(done, opts.maxProblems));
     const { out, format } = outFor("results");
     const summary = await exportBatch(client, done, { out, format, note: (l) => console.log(l) });
     console.log(`Results: ${describeExport(summary)}; wrote ${out}`);

@@ -13,10 +13,18 @@ export interface JobEventStreamOptions {
   base: string;
   /** Comment lines sent this often keep proxies from closing an idle stream. */
   heartbeatMs?: number;
+  /** A client whose unsent bytes pass this is dropped (default 1 MiB). */
+  maxBufferedBytes?: number;
+  /** A client that reads nothing for this long while events wait is dropped (default 30 s). */
+  drainTimeoutMs?: number;
 }
 
 /** Throughput is measured over this trailing window. */
 const RATE_WINDOW_MS = 5_000;
+const HEARTBEAT_MS = 15_000;
+/** Far above one event (a batch object is a few KB; its error list is bounded). */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+const DRAIN_TIMEOUT_MS = 30_000;
 
 /**
  * Server-sent events for one job (`text/event-stream`): a `status` event at once and whenever
@@ -31,14 +39,29 @@ export async function streamJobEvents(res: ServerResponse, o: JobEventStreamOpti
     connection: "keep-alive",
     "x-accel-buffering": "no",
   });
-  res.write("retry: 2000\n\n");
   let closed = false;
   let wake: (() => void) | null = null;
   res.on("close", () => {
     closed = true;
     wake?.();
   });
-  const heartbeat = setInterval(() => res.write(": ping\n\n"), o.heartbeatMs ?? 15_000);
+  // Backpressure: events are written only once the previous ones have drained, so a client
+  // that does not read holds at most one event plus the socket's buffer; one that reads
+  // nothing for `drainTimeoutMs`, or whose backlog passes `maxBufferedBytes`, is dropped.
+  const maxBuffered = o.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+  const write = (text: string): void => {
+    if (closed) return;
+    res.write(text);
+    if (res.writableLength > maxBuffered) res.destroy();
+  };
+  write("retry: 2000\n\n");
+  const heartbeat = setInterval(
+    () => {
+      // Bytes still waiting to go out keep proxies awake just as well as a ping would.
+      if (!res.writableNeedDrain) write(": ping\n\n");
+    },
+    heartbeatEvery(res, o.heartbeatMs),
+  );
   heartbeat.unref();
 
   let seq = 0;
@@ -46,10 +69,14 @@ export async function streamJobEvents(res: ServerResponse, o: JobEventStreamOpti
   let lastCounts: string | null = null;
   const samples: Array<{ at: number; done: number }> = [];
   const send = (event: string, data: unknown) => {
-    res.write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   try {
     while (!closed) {
+      if (res.writableNeedDrain && !(await drained(res, o.drainTimeoutMs ?? DRAIN_TIMEOUT_MS))) {
+        res.destroy();
+        break;
+      }
       const snapshot = await snapshotOf(o.store, o.jobId, o.base);
       if (!snapshot) {
         send("error", { code: "not_found", message: `Job ${o.jobId} no longer exists.` });
@@ -85,6 +112,33 @@ export async function streamJobEvents(res: ServerResponse, o: JobEventStreamOpti
     clearInterval(heartbeat);
     if (!res.writableEnded) res.end();
   }
+}
+
+/**
+ * The heartbeat must beat the server's idle timeout (the socket's timeout), or a quiet stream
+ * would be cut as idle: at most half of it.
+ */
+function heartbeatEvery(res: ServerResponse, configured: number | undefined): number {
+  const idle = res.socket?.timeout;
+  const every = configured ?? HEARTBEAT_MS;
+  return idle && idle > 0 ? Math.max(1, Math.min(every, Math.floor(idle / 2))) : every;
+}
+
+/** Resolves true once `res` drains, false if it has not within `ms` or the client left. */
+function drained(res: ServerResponse, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      res.off("drain", onDrain);
+      res.off("close", onClose);
+      resolve(ok);
+    };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    const timer = setTimeout(() => done(false), ms);
+    res.on("drain", onDrain);
+    res.on("close", onClose);
+  });
 }
 
 async function snapshotOf(

@@ -2,7 +2,7 @@ import { parseDuration } from "../../domain/duration.js";
 import { DocketError, invalidRequest, notFound } from "../../domain/errors.js";
 import { newId } from "../../domain/ids.js";
 import { ENDPOINTS, type Endpoint, type Job } from "../../domain/job.js";
-import { parseBudgetFields } from "../budget-fields.js";
+import { budgetPricing, parseBudgetFields, refuseUnpricedBudget } from "../budget-fields.js";
 import type { RequestContext, RouteHandler } from "../deps.js";
 import { readJson, sendJson } from "../json.js";
 import { readLimit, readOptional } from "../query.js";
@@ -10,6 +10,7 @@ import type { Router } from "../router.js";
 import { toOpenAiList } from "../serializers/list.js";
 import { toOpenAiBatch } from "../serializers/openai-batch.js";
 import { parseWebhookUrl } from "../webhook-field.js";
+import { parseExpiresAfter } from "./expires-after.js";
 
 const LIST_DEFAULT = 20;
 const LIST_MAX = 100;
@@ -30,15 +31,12 @@ async function createBatch(ctx: RequestContext): Promise<void> {
   const body = await readJson(ctx.req);
   if (!isObject(body)) throw invalidRequest("The request body must be a JSON object.");
   const endpoint = parseEndpoint(body.endpoint);
-  const completionWindow = body.completion_window;
-  const windowMs = typeof completionWindow === "string" ? parseDuration(completionWindow) : undefined;
-  if (typeof completionWindow !== "string" || windowMs === undefined) {
-    throw invalidRequest(
-      `'completion_window' must be a duration such as '24h', '90m' or '30s'; got ${JSON.stringify(completionWindow ?? null)}.`,
-      "completion_window",
-    );
-  }
+  const { completionWindow, windowMs } = parseCompletionWindow(
+    body.completion_window,
+    ctx.deps.config.maxCompletionWindowMs,
+  );
   const metadata = parseMetadata(body.metadata);
+  const outputExpiresAfterSeconds = parseOutputExpiresAfter(body.output_expires_after);
   const budget = parseBudgetFields(body);
   const inputFileId = body.input_file_id;
   if (typeof inputFileId !== "string" || inputFileId === "") {
@@ -53,6 +51,8 @@ async function createBatch(ctx: RequestContext): Promise<void> {
       "input_file_id",
     );
   }
+  // A budget that could not be enforced is refused here, not stopped later (issue 17).
+  await refuseUnpricedBudget(budget, file, ctx.deps.blobs, budgetPricing(ctx.deps));
   const webhookUrl = await parseWebhookUrl(body.webhook_url, ctx.deps);
   const createdAt = ctx.now();
   const job = await ctx.deps.store.insertJob({
@@ -64,6 +64,7 @@ async function createBatch(ctx: RequestContext): Promise<void> {
     createdAt,
     expiresAt: createdAt + windowMs,
     webhookUrl,
+    outputExpiresAfterSeconds,
   });
   // Right after the insert (budgets are checked on usage, so a record already running is still counted).
   if (budget) await ctx.deps.store.setJobBudget(job.id, budget.budgetUsd, budget.price);
@@ -96,6 +97,9 @@ async function cancelBatch(ctx: RequestContext): Promise<void> {
   if (job.status !== "validating" && job.status !== "in_progress") throw notCancellable(job);
   const cancelled = await ctx.deps.store.cancelJob(job.id, ctx.now());
   if (!cancelled) throw notFound("batch", job.id);
+  // Before answering: a worker in this process drops the records it prefetched (issue 17, "stops
+  // stop"); workers elsewhere are told by the hint and check at once.
+  ctx.deps.events.jobStopped?.(job.id);
   ctx.deps.events.workAvailable();
   sendJson(ctx.res, 200, toOpenAiBatch(cancelled));
 }
@@ -121,6 +125,59 @@ function parseEndpoint(value: unknown): Endpoint {
     );
   }
   return endpoint;
+}
+
+/**
+ * OpenAI's `24h`, or any duration Docket reads (`90m`, `30s`, `2d`), up to
+ * `server.maxCompletionWindowMs` (7 days by default).
+ */
+function parseCompletionWindow(
+  value: unknown,
+  maxMs: number,
+): { completionWindow: string; windowMs: number } {
+  const windowMs = typeof value === "string" ? parseDuration(value) : undefined;
+  if (typeof value !== "string" || windowMs === undefined) {
+    throw invalidRequest(
+      `'completion_window' must be a duration such as '24h', '90m' or '30s'; got ${JSON.stringify(value ?? null)}.`,
+      "completion_window",
+    );
+  }
+  if (windowMs > maxMs) {
+    throw invalidRequest(
+      `'completion_window' may be at most ${formatDuration(maxMs)} on this server (server.maxCompletionWindowMs); ` +
+        `got '${value}'.`,
+      "completion_window",
+    );
+  }
+  return { completionWindow: value, windowMs };
+}
+
+/** Largest whole unit that divides `ms` exactly, in parseDuration's notation (`7d`, `36h`, `90m`). */
+function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ["d", 86_400_000],
+    ["h", 3_600_000],
+    ["m", 60_000],
+    ["s", 1000],
+  ] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+/**
+ * OpenAI's `output_expires_after: {anchor: "created_at", seconds}`: the output and error
+ * files expire that long after they are written. Absent or null: the server's retention.
+ */
+function parseOutputExpiresAfter(value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  if (!isObject(value)) {
+    throw invalidRequest(
+      `'output_expires_after' must be an object such as {"anchor":"created_at","seconds":86400}.`,
+      "output_expires_after",
+    );
+  }
+  return parseExpiresAfter(value.anchor, value.seconds, "output_expires_after");
 }
 
 function parseMetadata(value: unknown): Record<string, string> | null {

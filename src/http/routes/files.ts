@@ -7,12 +7,16 @@ import { sendJson } from "../json.js";
 import { receiveMultipart } from "../multipart-upload.js";
 import { readLimit, readOptional } from "../query.js";
 import type { Router } from "../router.js";
+import { attachmentDisposition } from "../serializers/content-disposition.js";
 import { toOpenAiList } from "../serializers/list.js";
 import { toOpenAiFile } from "../serializers/openai-file.js";
+import { EXPIRES_AFTER_MIN_SECONDS, formNumber, parseExpiresAfter } from "./expires-after.js";
 
 /** Purposes a client may upload; `batch_output` files are only ever written by Docket. */
 const UPLOAD_PURPOSES: readonly FilePurpose[] = ["batch", "user_data"];
+/** OpenAI's bounds for files.list: limit 1–10,000, default 10,000. */
 const LIST_MAX = 10_000;
+const LIST_ORDERS = ["asc", "desc"] as const;
 
 export function addFileRoutes(router: Router<RouteHandler>): void {
   router
@@ -32,8 +36,13 @@ async function createFile(ctx: RequestContext): Promise<void> {
     blobKey,
     fileField: "file",
     maxBytes: config.maxUploadBytes,
+    // Fields sent before the file are checked before any byte of it is stored.
     checkField: (name, value) => {
       if (name === "purpose") parsePurpose(value);
+      if (name === "expires_after[anchor]")
+        parseExpiresAfter(value, EXPIRES_AFTER_MIN_SECONDS, "expires_after");
+      if (name === "expires_after[seconds]")
+        parseExpiresAfter("created_at", formNumber(value), "expires_after");
     },
   });
   try {
@@ -60,14 +69,12 @@ async function createFile(ctx: RequestContext): Promise<void> {
 
 async function listFiles(ctx: RequestContext): Promise<void> {
   const limit = readLimit(ctx.query, LIST_MAX, LIST_MAX);
-  const order = readOptional(ctx.query, "order") ?? "desc";
-  if (order !== "desc") {
-    throw invalidRequest("Only order=desc (newest first) is supported for listing files.", "order");
-  }
+  const order = readOrder(readOptional(ctx.query, "order"));
   const rows = await ctx.deps.store.listFiles({
     purpose: readOptional(ctx.query, "purpose"),
     after: readOptional(ctx.query, "after"),
     limit: limit + 1,
+    order,
   });
   sendJson(ctx.res, 200, toOpenAiList(rows, limit, toOpenAiFile));
 }
@@ -91,10 +98,7 @@ async function fileContent(ctx: RequestContext): Promise<void> {
   ctx.res.statusCode = 200;
   ctx.res.setHeader("content-type", jsonl ? "application/jsonl" : "application/octet-stream");
   ctx.res.setHeader("content-length", file.bytes);
-  ctx.res.setHeader(
-    "content-disposition",
-    `attachment; filename="${file.filename.replace(/["\\\r\n]/g, "_")}"`,
-  );
+  ctx.res.setHeader("content-disposition", attachmentDisposition(file.filename));
   await pipeline(body, ctx.res);
 }
 
@@ -117,17 +121,23 @@ function parsePurpose(value: string | undefined): FilePurpose {
   return purpose;
 }
 
-/** OpenAI's optional `expires_after[anchor]=created_at` + `expires_after[seconds]=N`. */
+/** `created_at` (default, newest first, as OpenAI) or oldest first. */
+function readOrder(value: string | undefined): "asc" | "desc" {
+  if (value === undefined) return "desc";
+  const order = LIST_ORDERS.find((o) => o === value);
+  if (!order) {
+    throw invalidRequest(`'order' must be 'asc' or 'desc'; got ${JSON.stringify(value)}.`, "order");
+  }
+  return order;
+}
+
+/**
+ * OpenAI's optional `expires_after` policy, which the SDK sends as the form fields
+ * `expires_after[anchor]=created_at` and `expires_after[seconds]=N` (1 hour to 30 days).
+ */
 function parseExpiry(fields: Map<string, string>, createdAt: number): number | null {
   const seconds = fields.get("expires_after[seconds]");
   const anchor = fields.get("expires_after[anchor]");
   if (seconds === undefined && anchor === undefined) return null;
-  if (anchor !== undefined && anchor !== "created_at") {
-    throw invalidRequest("expires_after[anchor] must be 'created_at'.", "expires_after.anchor");
-  }
-  const n = Number(seconds);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw invalidRequest("expires_after[seconds] must be a positive integer.", "expires_after.seconds");
-  }
-  return createdAt + n * 1000;
+  return createdAt + parseExpiresAfter(anchor, formNumber(seconds), "expires_after") * 1000;
 }

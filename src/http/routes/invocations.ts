@@ -84,7 +84,7 @@ async function createInvocation(ctx: RequestContext): Promise<void> {
   if (callerId !== undefined) {
     const existing = await store.getInvocation(callerId);
     if (existing && existing.inferenceId === callerId) {
-      discardBody(ctx.req);
+      discardBody(ctx.req, ctx.res);
       sendJson(ctx.res, 200, view(ctx, existing));
       return;
     }
@@ -99,7 +99,7 @@ async function createInvocation(ctx: RequestContext): Promise<void> {
   let input: StoredFile;
   let uploaded = false;
   if (inputLocation !== undefined) {
-    discardBody(ctx.req);
+    discardBody(ctx.req, ctx.res);
     const file = await store.getFile(inputLocation);
     if (!file)
       throw new DocketError("not_found", `No file found with id '${inputLocation}'.`, 404, "input_location");
@@ -227,6 +227,7 @@ async function cancelInvocation(ctx: RequestContext): Promise<void> {
   const inv = await findInvocation(ctx);
   if (inv.job.status === "in_progress") {
     await ctx.deps.store.cancelJob(inv.job.id, ctx.now());
+    ctx.deps.events.jobStopped?.(inv.job.id);
     ctx.deps.events.workAvailable();
   }
   sendJson(ctx.res, 200, view(ctx, (await ctx.deps.store.getInvocation(inv.job.id)) ?? inv));

@@ -31,7 +31,19 @@ export interface OpenAiBatch {
   cancelled_at: number | null;
   request_counts: { total: number; completed: number; failed: number };
   metadata: Record<string, string> | null;
-  usage: { input_tokens: number; output_tokens: number; total_tokens: number };
+  usage: OpenAiBatchUsage;
+}
+
+/**
+ * OpenAI's `BatchUsage`, whose SDK type requires both detail objects. Backends' usage is summed
+ * as input and output tokens only, so `cached_tokens` and `reasoning_tokens` are always 0.
+ */
+export interface OpenAiBatchUsage {
+  input_tokens: number;
+  input_tokens_details: { cached_tokens: number };
+  output_tokens: number;
+  output_tokens_details: { reasoning_tokens: number };
+  total_tokens: number;
 }
 
 export function toOpenAiBatch(job: Job): OpenAiBatch {
@@ -39,7 +51,8 @@ export function toOpenAiBatch(job: Job): OpenAiBatch {
     id: job.id,
     object: "batch",
     endpoint: job.endpoint,
-    model: null,
+    // The model of the input's requests, known once validation has read them.
+    model: job.model ?? null,
     errors: job.errors
       ? {
           object: "list",
@@ -64,7 +77,9 @@ export function toOpenAiBatch(job: Job): OpenAiBatch {
     metadata: job.metadata,
     usage: {
       input_tokens: job.usage.inputTokens,
+      input_tokens_details: { cached_tokens: 0 },
       output_tokens: job.usage.outputTokens,
+      output_tokens_details: { reasoning_tokens: 0 },
       total_tokens: job.usage.inputTokens + job.usage.outputTokens,
     },
   };

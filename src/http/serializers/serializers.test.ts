@@ -37,6 +37,8 @@ const job: Job = {
   expiredAt: null,
   cancellingAt: null,
   cancelledAt: null,
+  model: "gpt-4o-mini",
+  outputExpiresAfterSeconds: null,
 };
 
 describe("toOpenAiFile", () => {
@@ -62,7 +64,7 @@ describe("toOpenAiBatch", () => {
       id: "batch_1",
       object: "batch",
       endpoint: "/v1/chat/completions",
-      model: null,
+      model: "gpt-4o-mini",
       errors: {
         object: "list",
         data: [{ code: "invalid_json_line", message: "Line 3 is not JSON.", param: null, line: 3 }],
@@ -83,12 +85,22 @@ describe("toOpenAiBatch", () => {
       cancelled_at: null,
       request_counts: { total: 10, completed: 7, failed: 3 },
       metadata: { team: "a" },
-      usage: { input_tokens: 100, output_tokens: 40, total_tokens: 140 },
+      usage: {
+        input_tokens: 100,
+        input_tokens_details: { cached_tokens: 0 },
+        output_tokens: 40,
+        output_tokens_details: { reasoning_tokens: 0 },
+        total_tokens: 140,
+      },
     });
   });
 
   it("renders no errors as null", () => {
     expect(toOpenAiBatch({ ...job, errors: null }).errors).toBeNull();
+  });
+
+  it("renders the model as null while validation has not read it", () => {
+    expect(toOpenAiBatch({ ...job, status: "validating", model: null }).model).toBeNull();
   });
 });
 

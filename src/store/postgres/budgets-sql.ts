@@ -8,7 +8,7 @@ import {
 import type { Job } from "../../domain/job.js";
 import { type BudgetRow, budgetedFromRow, LIST_BUDGETED_JOBS_SQL } from "../budget-rows.js";
 import { type JobRow, jobFromRow } from "../rows.js";
-import type { BudgetedJob } from "../store.js";
+import type { BudgetedJob, HeldLease } from "../store.js";
 import { query, transaction } from "./pg-connection.js";
 
 /** Job budgets on PostgreSQL (same contract as SQLite's sqlite-budgets.ts). */
@@ -39,22 +39,27 @@ export async function setJobPrice(pool: pg.Pool, jobId: string, price: JobPrice)
 }
 
 /**
- * Locks the job row first and then its pending records, as cancelJob does, so a concurrent
- * cancel or finishValidation waits rather than deadlocks. Records already claimed keep running.
+ * Locks the job row first and then its records, as cancelJob does, so a concurrent cancel or
+ * finishValidation waits rather than deadlocks. Pending records and those the stopping worker
+ * claimed but never sent (`unsent`) are cancelled; records in flight keep running.
  */
 export async function stopForBudget(
   pool: pg.Pool,
   jobId: string,
   stop: BudgetStop,
   now: number,
+  unsent?: { owner: string; held: HeldLease[] },
 ): Promise<Job | undefined> {
   return transaction(pool, async (c) => {
+    const ids = unsent?.held.map((h) => h.id) ?? [];
     const moved = await c.query<{ succeeded: number; failed: number }>(
       `UPDATE jobs SET status = 'cancelling', end_status = 'cancelled', cancelling_at = $1
        WHERE id = $2 AND status = 'in_progress'
-         AND EXISTS (SELECT 1 FROM records r WHERE r.job_id = jobs.id AND r.state = 'pending')
+         AND (EXISTS (SELECT 1 FROM records r WHERE r.job_id = jobs.id AND r.state = 'pending')
+           OR EXISTS (SELECT 1 FROM records r WHERE r.job_id = jobs.id AND r.state = 'running'
+                        AND r.lease_owner = $3 AND r.id = ANY($4::bigint[])))
        RETURNING succeeded, failed`,
-      [now, jobId],
+      [now, jobId, unsent?.owner ?? null, ids],
     );
     const row = moved.rows[0];
     if (!row) return undefined;
@@ -64,7 +69,18 @@ export async function stopForBudget(
        WHERE job_id = $4 AND state = 'pending'`,
       [error.code, error.message, now, jobId],
     );
-    const notRun = cancelled.rowCount ?? 0;
+    let notRun = cancelled.rowCount ?? 0;
+    if (unsent && ids.length > 0) {
+      const dropped = await c.query(
+        `UPDATE records r SET state = 'cancelled', error_code = $1, error_message = $2, finished_at = $3,
+           lease_owner = NULL, lease_until = NULL
+         FROM unnest($4::bigint[], $5::int[]) AS h(id, attempt)
+         WHERE r.id = h.id AND r.attempt = h.attempt AND r.state = 'running' AND r.lease_owner = $6
+           AND r.job_id = $7`,
+        [error.code, error.message, now, ids, unsent.held.map((h) => h.attempt), unsent.owner, jobId],
+      );
+      notRun += dropped.rowCount ?? 0;
+    }
     const jobError = budgetJobError(stop, Number(row.succeeded) + Number(row.failed), notRun);
     const { rows } = await c.query<JobRow>(
       "UPDATE jobs SET cancelled = cancelled + $1, errors = $2 WHERE id = $3 RETURNING *",

@@ -12,14 +12,39 @@ RETURNING r.id
 `;
 
 /**
- * RELEASE_RECORDS_SQL — $1 ids bigint[], $2 attempts int[], $3 now, $4 owner.
- * `released` is counted so the attempt does not use up the record's budget.
+ * RELEASE_RECORDS_SQL — $1 ids bigint[], $2 attempts int[], $3 now, $4 owner, $5 stop error code,
+ * $6 stop error message. `released` is counted so the attempt does not use up the record's
+ * budget. A record whose job is `cancelling` ends `cancelled` instead (with the stop's error),
+ * counted on its job. Run after LOCK_RELEASED_JOBS_SQL in the same transaction.
  */
 export const RELEASE_RECORDS_SQL = `
-UPDATE records r SET state = 'pending', released = r.released + 1, run_at = $3, lease_owner = NULL,
-  lease_until = NULL
-FROM unnest($1::bigint[], $2::int[]) AS h(id, attempt)
-WHERE r.id = h.id AND r.attempt = h.attempt AND r.state = 'running' AND r.lease_owner = $4
+WITH moved AS (
+  UPDATE records r SET
+    state = CASE WHEN j.status = 'cancelling' THEN 'cancelled' ELSE 'pending' END,
+    released = CASE WHEN j.status = 'cancelling' THEN r.released ELSE r.released + 1 END,
+    run_at = CASE WHEN j.status = 'cancelling' THEN r.run_at ELSE $3 END,
+    error_code = CASE WHEN j.status = 'cancelling' THEN $5 ELSE r.error_code END,
+    error_message = CASE WHEN j.status = 'cancelling' THEN $6 ELSE r.error_message END,
+    finished_at = CASE WHEN j.status = 'cancelling' THEN $3 ELSE r.finished_at END,
+    lease_owner = NULL,
+    lease_until = NULL
+  FROM unnest($1::bigint[], $2::int[]) AS h(id, attempt), jobs j
+  WHERE r.id = h.id AND r.attempt = h.attempt AND r.state = 'running' AND r.lease_owner = $4
+    AND j.id = r.job_id
+  RETURNING r.job_id, r.state
+)
+UPDATE jobs j SET cancelled = j.cancelled + d.n
+FROM (SELECT job_id, count(*) AS n FROM moved WHERE state = 'cancelled' GROUP BY job_id ORDER BY job_id) d
+WHERE j.id = d.job_id
+`;
+
+/**
+ * LOCK_RELEASED_JOBS_SQL — $1 record ids bigint[]: locks their jobs, in id order, the way an
+ * update would (so two releases of one job queue up rather than deadlock on the count).
+ */
+export const LOCK_RELEASED_JOBS_SQL = `
+SELECT id FROM jobs WHERE id IN (SELECT job_id FROM records WHERE id = ANY($1::bigint[]))
+ORDER BY id FOR NO KEY UPDATE
 `;
 
 /**

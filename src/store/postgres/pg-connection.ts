@@ -1,5 +1,13 @@
 import pg from "pg";
 import { DocketError } from "../../domain/errors.js";
+import {
+  clientReadTimeoutMs,
+  DEFAULT_PG_TIMEOUTS,
+  explainPgError,
+  type PgTimeouts,
+  serverOf,
+  sessionSettingsSql,
+} from "./pg-timeouts.js";
 
 const INT8_OID = 20;
 
@@ -46,18 +54,83 @@ function connection(url: string, schema: string | undefined): { connectionString
   return { connectionString: parsed.toString(), options: fromUrl ? `${fromUrl} ${searchPath}` : searchPath };
 }
 
-export function createPool(url: string, schema: string | undefined, poolSize: number): pg.Pool {
-  const pool = new pg.Pool({ ...connection(url, schema), max: poolSize, types, application_name: "docket" });
+/** What a pool's errors are explained with (explainPgError). */
+const poolTimeouts = new WeakMap<pg.Pool, { timeouts: PgTimeouts; server: string }>();
+
+export function createPool(
+  url: string,
+  schema: string | undefined,
+  poolSize: number,
+  timeouts: PgTimeouts = DEFAULT_PG_TIMEOUTS,
+): pg.Pool {
+  const pool = new pg.Pool({
+    ...connection(url, schema),
+    max: poolSize,
+    types,
+    application_name: "docket",
+    // The connect timeout goes on each client, not the pool: pg-pool's own option would also
+    // fail callers merely waiting for a free connection, a wait the statement timeout bounds.
+    Client: clientWithTimeouts(timeouts),
+    query_timeout: clientReadTimeoutMs(timeouts),
+    // Lets the OS notice a peer that vanished while a pooled connection sat idle.
+    keepAlive: true,
+  });
+  poolTimeouts.set(pool, { timeouts, server: serverOf(url) });
   // An idle connection dropped by the server must not crash the process: the pool discards it
   // and the next query opens a fresh one.
   pool.on("error", () => {});
   return pool;
 }
 
-export function listenerClient(url: string, schema: string | undefined): pg.Client {
+/**
+ * Pool clients whose connect is bounded and which apply the session's timeouts before the pool
+ * hands them out, so the first query already runs under them (one round trip per connection).
+ */
+function clientWithTimeouts(timeouts: PgTimeouts): new () => pg.Client {
+  const settings = sessionSettingsSql(timeouts);
+  return class extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: timeouts.connectTimeoutMs });
+    }
+
+    override connect(): Promise<pg.Client>;
+    override connect(callback: (err: Error | null, client?: pg.Client) => void): void;
+    override connect(
+      callback?: (err: Error | null, client?: pg.Client) => void,
+    ): Promise<pg.Client> | undefined {
+      const ready = super.connect().then(async () => {
+        try {
+          if (settings) await this.query(settings);
+          return this;
+        } catch (err) {
+          // pg-pool drops a client whose connect failed without ending it.
+          await this.end().catch(() => {});
+          throw err;
+        }
+      });
+      if (!callback) return ready;
+      ready.then((client) => callback(null, client), callback);
+      return undefined;
+    }
+  };
+}
+
+/** A pool's error, with timeouts explained (see pg-timeouts.ts); others unchanged. */
+function explain(pool: pg.Pool, err: unknown): unknown {
+  const known = poolTimeouts.get(pool);
+  return known ? explainPgError(err, known.timeouts, known.server) : err;
+}
+
+export function listenerClient(
+  url: string,
+  schema: string | undefined,
+  connectTimeoutMs = DEFAULT_PG_TIMEOUTS.connectTimeoutMs,
+): pg.Client {
   return new pg.Client({
     ...connection(url, schema),
     types,
+    connectionTimeoutMillis: connectTimeoutMs,
+    keepAlive: true,
     // Names the schema so an operator (or a test) can tell which listener is which.
     application_name: `docket-listen ${schema ?? ""}`.trim(),
   });
@@ -85,7 +158,7 @@ export async function query<R extends pg.QueryResultRow>(
     try {
       return (await pool.query<R>(text, values)).rows;
     } catch (err) {
-      if (!isRetryable(err) || tries >= MAX_TRIES) throw err;
+      if (!isRetryable(err) || tries >= MAX_TRIES) throw explain(pool, err);
     }
   }
 }
@@ -93,21 +166,39 @@ export async function query<R extends pg.QueryResultRow>(
 /** Runs `work` in one transaction on one connection, retrying the whole of it on deadlock. */
 export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   for (let tries = 1; ; tries++) {
-    const client = await pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw explain(pool, err);
+    }
     let broken: Error | undefined;
+    // A checked-out client has no pool listener: an error the server sends between statements
+    // (e.g. the idle-in-transaction timeout ending the session) would otherwise be thrown. It
+    // is also the real reason the next statement fails ("not queryable"), so it is reported.
+    let lost: Error | undefined;
+    const onError = (err: Error) => {
+      lost ??= err;
+    };
+    client.on("error", onError);
     try {
       await client.query("BEGIN");
       const result = await work(client);
       await client.query("COMMIT");
       return result;
     } catch (err) {
-      await client.query("ROLLBACK").catch((rollbackErr: Error) => {
-        broken = rollbackErr;
-      });
-      if (!isRetryable(err) || tries >= MAX_TRIES) throw err;
+      // A connection whose statement never answered would make ROLLBACK wait behind it:
+      // destroy it instead (the server rolls back when the session ends).
+      if ((err as Error | undefined)?.message === "Query read timeout") broken = err as Error;
+      else
+        await client.query("ROLLBACK").catch((rollbackErr: Error) => {
+          broken = rollbackErr;
+        });
+      if (!isRetryable(err) || tries >= MAX_TRIES) throw explain(pool, lost ?? err);
     } finally {
       // A connection that could not even roll back is destroyed rather than reused.
-      client.release(broken);
+      client.removeListener("error", onError);
+      client.release(broken ?? lost);
     }
   }
 }

@@ -38,6 +38,7 @@ import {
 import { CLAIM_FINALIZABLE_SQL, completeFinalizeSql, EXPIRE_JOBS_SQL } from "./job-lifecycle-sql.js";
 import {
   ATTEMPTS_EXHAUSTED_FORMAT,
+  LOCK_RELEASED_JOBS_SQL,
   RELEASE_RECORDS_SQL,
   RENEW_LEASES_SQL,
   REQUEUE_EXPIRED_SQL,
@@ -45,6 +46,7 @@ import {
 import { createPool, query, transaction } from "./pg-connection.js";
 import { PgInvocations } from "./pg-invocations.js";
 import { migratePostgres } from "./pg-migrate.js";
+import type { PgTimeouts } from "./pg-timeouts.js";
 import { PRUNE_FILES_SQL, PRUNE_JOBS_SQL } from "./prune-sql.js";
 import { RECORD_RESULTS_SQL, recordResultsParams, refusedIds } from "./record-results-sql.js";
 import { WorkHints } from "./work-hints.js";
@@ -56,18 +58,23 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Connections in the pool (default 10). */
   poolSize?: number;
+  /** Connect, statement and idle-in-transaction limits (pg-timeouts.ts); defaults when absent. */
+  timeouts?: PgTimeouts;
 }
 
 /** Migrates (once, however many processes start together) and opens the pool. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
-  const pool = createPool(options.url, options.schema, options.poolSize ?? 10);
+  const pool = createPool(options.url, options.schema, options.poolSize ?? 10, options.timeouts);
   try {
     await migratePostgres(pool, options.schema);
   } catch (err) {
     await pool.end();
     throw err;
   }
-  return new PostgresStore(pool, new WorkHints(options.url, options.schema));
+  return new PostgresStore(
+    pool,
+    new WorkHints(options.url, options.schema, options.timeouts?.connectTimeoutMs),
+  );
 }
 
 /**
@@ -156,8 +163,13 @@ class PostgresStore implements Store {
     await budgetsSql.setJobPrice(this.pool, jobId, price);
   }
 
-  async stopForBudget(jobId: string, stop: BudgetStop, now: number): Promise<Job | undefined> {
-    return budgetsSql.stopForBudget(this.pool, jobId, stop, now);
+  async stopForBudget(
+    jobId: string,
+    stop: BudgetStop,
+    now: number,
+    unsent?: { owner: string; held: HeldLease[] },
+  ): Promise<Job | undefined> {
+    return budgetsSql.stopForBudget(this.pool, jobId, stop, now, unsent);
   }
 
   // ---- invocations, webhooks, backlog (pg-invocations.ts) -------------------------------
@@ -219,12 +231,18 @@ class PostgresStore implements Store {
     return row && fileFromRow(row);
   }
 
-  async listFiles(q: { purpose?: string; after?: string; limit: number }): Promise<StoredFile[]> {
+  async listFiles(q: {
+    purpose?: string;
+    after?: string;
+    limit: number;
+    order?: "asc" | "desc";
+  }): Promise<StoredFile[]> {
+    const asc = q.order === "asc";
     const rows = await query<FileRow & pg.QueryResultRow>(
       this.pool,
       `SELECT * FROM files WHERE ($1::text IS NULL OR purpose = $1)
-         AND ($2::text IS NULL OR seq < (SELECT seq FROM files WHERE id = $2))
-       ORDER BY seq DESC LIMIT $3`,
+         AND ($2::text IS NULL OR seq ${asc ? ">" : "<"} (SELECT seq FROM files WHERE id = $2))
+       ORDER BY seq ${asc ? "ASC" : "DESC"} LIMIT $3`,
       [q.purpose ?? null, q.after ?? null, q.limit],
     );
     return rows.map(fileFromRow);
@@ -240,8 +258,8 @@ class PostgresStore implements Store {
     const [row] = await query<JobRow & pg.QueryResultRow>(
       this.pool,
       `INSERT INTO jobs (id, status, endpoint, input_file_id, completion_window, metadata, created_at, expires_at,
-         webhook_url)
-       VALUES ($1, 'validating', $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+         webhook_url, output_expires_after_s)
+       VALUES ($1, 'validating', $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
       [
         j.id,
         j.endpoint,
@@ -251,6 +269,7 @@ class PostgresStore implements Store {
         j.createdAt,
         j.expiresAt,
         j.webhookUrl ?? null,
+        j.outputExpiresAfterSeconds ?? null,
       ],
     );
     return jobFromRow(row!);
@@ -290,7 +309,8 @@ class PostgresStore implements Store {
       if (job.validation_lease_until !== null)
         await c.query("DELETE FROM records WHERE job_id = $1", [job.id]);
       const updated = await c.query<JobRow>(
-        "UPDATE jobs SET validation_owner = $1, validation_lease_until = $2 WHERE id = $3 RETURNING *",
+        `UPDATE jobs SET validation_owner = $1, validation_lease_until = $2,
+           validation_attempts = validation_attempts + 1 WHERE id = $3 RETURNING *`,
         [owner, now + leaseMs, job.id],
       );
       return jobFromRow(updated.rows[0]!);
@@ -311,27 +331,31 @@ class PostgresStore implements Store {
     if (records.length === 0) return;
     await query(
       this.pool,
-      `INSERT INTO records (job_id, position, line, custom_id, route, body, max_attempts)
-       SELECT $1, position, line, custom_id, route, body, $7
-       FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::text[]) AS r(position, line, custom_id, route, body)`,
+      `INSERT INTO records (job_id, position, line, custom_id, custom_id_json, route, body, max_attempts)
+       SELECT $1, position, line, custom_id, custom_id_json, route, body, $7
+       FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $8::text[])
+         AS r(position, line, custom_id, route, body, custom_id_json)`,
       [
         jobId,
         records.map((r) => r.position),
         records.map((r) => r.line),
         records.map((r) => r.customId),
         records.map((r) => r.route),
-        records.map((r) => r.body),
+        // A big line's body comes as UTF-8 bytes; PostgreSQL's text[] takes it as a string.
+        records.map((r) => (typeof r.body === "string" ? r.body : r.body.toString("utf8"))),
         maxAttempts,
+        records.map((r) => r.customIdJson ?? null),
       ],
     );
   }
 
-  async finishValidation(jobId: string, total: number, now: number): Promise<boolean> {
+  async finishValidation(jobId: string, total: number, now: number, model?: string | null): Promise<boolean> {
     return transaction(this.pool, async (c) => {
       const started = await c.query(
-        `UPDATE jobs SET status = 'in_progress', total = $1, in_progress_at = $2, validation_lease_until = NULL
+        `UPDATE jobs SET status = 'in_progress', total = $1, in_progress_at = $2, validation_lease_until = NULL,
+           model = COALESCE($4, model)
          WHERE id = $3 AND status = 'validating'`,
-        [total, now, jobId],
+        [total, now, jobId, model ?? null],
       );
       if ((started.rowCount ?? 0) > 0) return true;
       // Cancelled while validating (cancelJob locked the job first, so this sees its status).
@@ -431,14 +455,27 @@ class PostgresStore implements Store {
     return { accepted: results.length - refused.length, refused };
   }
 
-  async releaseRecords(owner: string, held: HeldLease[], now: number): Promise<void> {
+  async releaseRecords(
+    owner: string,
+    held: HeldLease[],
+    now: number,
+    stopError?: { code: string; message: string } | null,
+  ): Promise<void> {
     if (held.length === 0) return;
-    await query(this.pool, RELEASE_RECORDS_SQL, [
-      held.map((h) => h.id),
-      held.map((h) => h.attempt),
-      now,
-      owner,
-    ]);
+    const ids = held.map((h) => h.id);
+    await transaction(this.pool, async (c) => {
+      // Job rows first (as cancelJob locks them), so a cancel committing meanwhile is seen:
+      // a record given back to pending in a cancelling job would never be claimed again.
+      await c.query(LOCK_RELEASED_JOBS_SQL, [ids]);
+      await c.query(RELEASE_RECORDS_SQL, [
+        ids,
+        held.map((h) => h.attempt),
+        now,
+        owner,
+        stopError?.code ?? null,
+        stopError?.message ?? null,
+      ]);
+    });
   }
 
   async nextRunAt(routes: string[]): Promise<number | null> {
@@ -508,8 +545,8 @@ class PostgresStore implements Store {
   async readFinished(jobId: string, afterPosition: number, limit: number): Promise<FinishedRecord[]> {
     const rows = await query<FinishedRow & pg.QueryResultRow>(
       this.pool,
-      `SELECT id, position, custom_id, state, response_status, response_request_id, response_body, error_code,
-         error_message
+      `SELECT id, position, custom_id, custom_id_json, state, response_status, response_request_id, response_body,
+         error_code, error_message
        FROM records WHERE job_id = $1 AND position > $2 ORDER BY position LIMIT $3`,
       [jobId, afterPosition, limit],
     );

@@ -11,7 +11,9 @@ import { outcomeWrite } from "../outcome-write.js";
  * $9 error_message text[], $10 input_tokens bigint[], $11 output_tokens bigint[], $12 now.
  * Returns: the ids written; an id not returned was refused (not the record's running attempt).
  *
- * A retry past the record's attempt budget becomes a final failure in the same statement.
+ * A retry past the record's attempt budget becomes a final failure in the same statement, and a
+ * retry in a job being cancelled ends the record cancelled (a worker that had not yet heard of
+ * the cancel must not put it back to pending: the job would stay cancelling until it expired).
  * Records are written (and locked) before jobs, as everywhere in this engine, and job rows are
  * fed to the update in id order, which the usual nested-loop plan keeps; should two concurrent
  * acknowledgements spanning the same jobs still deadlock, the loser is retried (pg-connection.ts).
@@ -26,7 +28,9 @@ WITH v AS (
 ),
 done AS (
   UPDATE records r SET
-    state = CASE WHEN v.state = 'pending' AND r.attempt - r.released >= r.max_attempts THEN 'failed' ELSE v.state END,
+    state = CASE WHEN v.state = 'pending' AND j.status = 'cancelling' THEN 'cancelled'
+                 WHEN v.state = 'pending' AND r.attempt - r.released >= r.max_attempts THEN 'failed'
+                 ELSE v.state END,
     run_at = CASE WHEN v.state = 'pending' THEN v.run_at ELSE r.run_at END,
     response_status = v.response_status,
     response_request_id = v.response_request_id,
@@ -35,28 +39,31 @@ done AS (
     error_message = v.error_message,
     input_tokens = v.input_tokens,
     output_tokens = v.output_tokens,
-    finished_at = CASE WHEN v.state <> 'pending' OR r.attempt - r.released >= r.max_attempts THEN $12::bigint ELSE NULL END,
+    finished_at = CASE WHEN v.state <> 'pending' OR j.status = 'cancelling' OR r.attempt - r.released >= r.max_attempts
+                       THEN $12::bigint ELSE NULL END,
     lease_owner = NULL,
     lease_until = NULL
-  FROM v
-  WHERE r.id = v.id AND r.attempt = v.attempt AND r.state = 'running'
+  FROM v, jobs j
+  WHERE r.id = v.id AND r.attempt = v.attempt AND r.state = 'running' AND j.id = r.job_id
   RETURNING r.id, r.job_id, r.state, v.input_tokens, v.output_tokens
 ),
 counted AS (
   UPDATE jobs j SET
     succeeded = j.succeeded + d.succeeded,
     failed = j.failed + d.failed,
+    cancelled = j.cancelled + d.cancelled,
     input_tokens = j.input_tokens + d.input_tokens,
     output_tokens = j.output_tokens + d.output_tokens
   FROM (
     SELECT job_id,
       count(*) FILTER (WHERE state = 'succeeded') AS succeeded,
       count(*) FILTER (WHERE state = 'failed') AS failed,
+      count(*) FILTER (WHERE state = 'cancelled') AS cancelled,
       COALESCE(sum(input_tokens), 0) AS input_tokens,
       COALESCE(sum(output_tokens), 0) AS output_tokens
     FROM done
     GROUP BY job_id
-    HAVING count(*) FILTER (WHERE state IN ('succeeded', 'failed')) > 0
+    HAVING count(*) FILTER (WHERE state IN ('succeeded', 'failed', 'cancelled')) > 0
     ORDER BY job_id
   ) d
   WHERE j.id = d.job_id

@@ -21,6 +21,7 @@ export class WorkHints {
   constructor(
     private readonly url: string,
     private readonly schema: string | undefined,
+    private readonly connectTimeoutMs?: number,
   ) {}
 
   subscribe(listener: () => void): () => void {
@@ -45,7 +46,7 @@ export class WorkHints {
   private async connect(): Promise<void> {
     this.reconnect = undefined;
     if (this.closed || this.listeners.size === 0) return;
-    const client = listenerClient(this.url, this.schema);
+    const client = listenerClient(this.url, this.schema, this.connectTimeoutMs);
     this.client = client;
     const lost = () => {
       if (this.client !== client) return;

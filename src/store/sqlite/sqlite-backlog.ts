@@ -1,6 +1,6 @@
-import type Database from "better-sqlite3";
 import { foldBacklog } from "../backlog-rows.js";
 import type { BacklogStat } from "../store.js";
+import type { SqliteDatabase } from "./sqlite-driver.js";
 
 /**
  * Waiting and running records per route and job kind. Each half reads one partial index
@@ -20,6 +20,6 @@ GROUP BY g.route, j.kind, g.state
 
 type Row = { route: string; kind: string; state: "pending" | "running"; n: number; oldest: number | null };
 
-export function sqliteBacklogStats(db: Database.Database): BacklogStat[] {
+export function sqliteBacklogStats(db: SqliteDatabase): BacklogStat[] {
   return foldBacklog(db.prepare<[], Row>(BACKLOG_SQL).all());
 }

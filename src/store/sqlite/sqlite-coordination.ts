@@ -1,9 +1,9 @@
-import type Database from "better-sqlite3";
+import type { SqliteDatabase } from "./sqlite-driver.js";
 
 /** Rows silent this long are dropped by the next heartbeat of any worker. */
 const FORGET_SILENT_WORKERS_MS = 3_600_000;
 
-function prepareStatements(db: Database.Database) {
+function prepareStatements(db: SqliteDatabase) {
   return {
     // The update's WHERE makes the upsert a compare-and-set: one atomic statement, one holder.
     tryLead: db.prepare<[string, string, number, number], { owner: string }>(
@@ -32,7 +32,7 @@ export class SqliteCoordination {
   private readonly s: ReturnType<typeof prepareStatements>;
   private readonly heartbeatTx: (owner: string, routes: string, now: number) => void;
 
-  constructor(db: Database.Database) {
+  constructor(db: SqliteDatabase) {
     this.s = prepareStatements(db);
     this.heartbeatTx = db.transaction((owner: string, routes: string, now: number) => {
       this.s.forgetSilent.run(now - FORGET_SILENT_WORKERS_MS);

@@ -1,4 +1,3 @@
-import type Database from "better-sqlite3";
 import {
   INVOCATION_CODES,
   INVOCATION_ENDPOINT_PREFIX,
@@ -12,10 +11,11 @@ import {
   invocationFromRow,
   TTL_EXPIRED_MESSAGE,
 } from "../invocation-rows.js";
+import type { SqliteDatabase } from "./sqlite-driver.js";
 
 const FROM = `FROM invocations i JOIN jobs j ON j.id = i.job_id LEFT JOIN records r ON r.job_id = i.job_id`;
 
-function prepareStatements(db: Database.Database) {
+function prepareStatements(db: SqliteDatabase) {
   return {
     byId: db.prepare<[string], InvocationRow>(`SELECT ${INVOCATION_COLUMNS} ${FROM} WHERE i.job_id = ?`),
     byInferenceId: db.prepare<[string], InvocationRow>(
@@ -55,7 +55,7 @@ function prepareStatements(db: Database.Database) {
 export class SqliteInvocations {
   private readonly s: ReturnType<typeof prepareStatements>;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(private readonly db: SqliteDatabase) {
     this.s = prepareStatements(db);
   }
 

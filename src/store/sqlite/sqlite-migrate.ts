@@ -1,8 +1,10 @@
-import type Database from "better-sqlite3";
 import { migration0001 } from "./migrations/0001-initial.js";
 import { migration0002 } from "./migrations/0002-leaders-workers.js";
 import { migration0003 } from "./migrations/0003-invocations-webhooks.js";
 import { migration0004 } from "./migrations/0004-job-budgets.js";
+import { migration0005 } from "./migrations/0005-exact-input.js";
+import { migration0006 } from "./migrations/0006-body-parts.js";
+import type { SqliteDatabase } from "./sqlite-driver.js";
 
 /** Numbered and append-only: never edit a shipped migration, add the next number. */
 const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
@@ -10,9 +12,11 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 2, sql: migration0002 },
   { version: 3, sql: migration0003 },
   { version: 4, sql: migration0004 },
+  { version: 5, sql: migration0005 },
+  { version: 6, sql: migration0006 },
 ];
 
-export function migrateSqlite(db: Database.Database): void {
+export function migrateSqlite(db: SqliteDatabase): void {
   db.exec(
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
   );

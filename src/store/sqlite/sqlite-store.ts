@@ -1,6 +1,3 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
 import type { BudgetStop, JobPrice } from "../../budget/budget-stop.js";
 import type { StoredFile } from "../../domain/file.js";
 import type { Invocation, NewInvocation } from "../../domain/invocation.js";
@@ -28,10 +25,12 @@ import type {
   Store,
 } from "../store.js";
 import { sqliteBacklogStats } from "./sqlite-backlog.js";
+import { BODY_PART_BYTES, BODY_PART_CHARS, SqliteBodyParts } from "./sqlite-body-parts.js";
 import { SqliteBudgets } from "./sqlite-budgets.js";
 import { SqliteCoordination } from "./sqlite-coordination.js";
+import type { SqliteDatabase } from "./sqlite-driver.js";
 import { SqliteInvocations } from "./sqlite-invocations.js";
-import { migrateSqlite } from "./sqlite-migrate.js";
+import { openDocketDatabase } from "./sqlite-open.js";
 import { SqliteWebhooks } from "./sqlite-webhooks.js";
 
 export interface SqliteStoreOptions {
@@ -56,32 +55,30 @@ type ClaimRow = {
 };
 
 /**
- * The embedded engine. better-sqlite3 is synchronous, so every operation is one short
- * transaction on the event loop; claims and acknowledgements are batched by the worker so a
+ * The embedded engine. Both SQLite drivers (sqlite-driver.ts) are synchronous, so every
+ * operation is one short transaction on the event loop; claims and acknowledgements are batched by the worker so a
  * transaction (and its fsync) covers many records.
  */
 class SqliteStore implements Store {
   readonly dialect = "sqlite" as const;
-  private readonly db: Database.Database;
+  private readonly db: SqliteDatabase;
   private readonly endpoints = new Map<string, string>();
   private readonly s: ReturnType<typeof prepareStatements>;
   private readonly coordination: SqliteCoordination;
   private readonly budgets: SqliteBudgets;
   private readonly invocations: SqliteInvocations;
   private readonly webhooks: SqliteWebhooks;
+  private readonly bodyParts: SqliteBodyParts;
 
   constructor(options: SqliteStoreOptions) {
-    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
-    this.db = new Database(options.path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma(`synchronous = ${options.synchronous ?? "FULL"}`);
-    this.db.pragma("busy_timeout = 5000");
-    migrateSqlite(this.db);
+    // Refuses an empty or foreign file; WAL, synchronous, busy timeout, migrations (sqlite-open.ts).
+    this.db = openDocketDatabase(options.path, options.synchronous ?? "FULL");
     this.s = prepareStatements(this.db);
     this.coordination = new SqliteCoordination(this.db);
     this.budgets = new SqliteBudgets(this.db);
     this.invocations = new SqliteInvocations(this.db);
     this.webhooks = new SqliteWebhooks(this.db);
+    this.bodyParts = new SqliteBodyParts(this.db);
   }
 
   async close(): Promise<void> {
@@ -124,8 +121,13 @@ class SqliteStore implements Store {
     this.budgets.setJobPrice(jobId, price);
   }
 
-  async stopForBudget(jobId: string, stop: BudgetStop, now: number): Promise<Job | undefined> {
-    return this.budgets.stopForBudget(jobId, stop, now);
+  async stopForBudget(
+    jobId: string,
+    stop: BudgetStop,
+    now: number,
+    unsent?: { owner: string; held: HeldLease[] },
+  ): Promise<Job | undefined> {
+    return this.budgets.stopForBudget(jobId, stop, now, unsent);
   }
 
   // ---- invocations, webhooks, backlog (sqlite-invocations.ts, sqlite-webhooks.ts) -------
@@ -177,12 +179,18 @@ class SqliteStore implements Store {
     return row && fileFromRow(row);
   }
 
-  async listFiles(q: { purpose?: string; after?: string; limit: number }): Promise<StoredFile[]> {
+  async listFiles(q: {
+    purpose?: string;
+    after?: string;
+    limit: number;
+    order?: "asc" | "desc";
+  }): Promise<StoredFile[]> {
+    const asc = q.order === "asc";
     const rows = this.db
       .prepare(
         `SELECT * FROM files WHERE (? IS NULL OR purpose = ?)
-           AND (? IS NULL OR seq < (SELECT seq FROM files WHERE id = ?))
-         ORDER BY seq DESC LIMIT ?`,
+           AND (? IS NULL OR seq ${asc ? ">" : "<"} (SELECT seq FROM files WHERE id = ?))
+         ORDER BY seq ${asc ? "ASC" : "DESC"} LIMIT ?`,
       )
       .all(q.purpose ?? null, q.purpose ?? null, q.after ?? null, q.after ?? null, q.limit) as FileRow[];
     return rows.map(fileFromRow);
@@ -197,8 +205,9 @@ class SqliteStore implements Store {
   async insertJob(j: NewJob): Promise<Job> {
     this.db
       .prepare(
-        `INSERT INTO jobs (id, status, endpoint, input_file_id, completion_window, metadata, created_at, expires_at, webhook_url)
-         VALUES (?, 'validating', ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO jobs (id, status, endpoint, input_file_id, completion_window, metadata, created_at, expires_at, webhook_url,
+           output_expires_after_s)
+         VALUES (?, 'validating', ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         j.id,
@@ -209,6 +218,7 @@ class SqliteStore implements Store {
         j.createdAt,
         j.expiresAt,
         j.webhookUrl ?? null,
+        j.outputExpiresAfterSeconds ?? null,
       );
     return (await this.getJob(j.id))!;
   }
@@ -245,7 +255,10 @@ class SqliteStore implements Store {
         if (row.validation_lease_until !== null)
           this.db.prepare("DELETE FROM records WHERE job_id = ?").run(row.id);
         this.db
-          .prepare("UPDATE jobs SET validation_owner = ?, validation_lease_until = ? WHERE id = ?")
+          .prepare(
+            `UPDATE jobs SET validation_owner = ?, validation_lease_until = ?,
+               validation_attempts = validation_attempts + 1 WHERE id = ?`,
+          )
           .run(owner, now + leaseMs, row.id);
         return jobFromRow(this.s.getJob.get(row.id) as JobRow);
       })
@@ -266,21 +279,39 @@ class SqliteStore implements Store {
     const insert = this.s.insertRecord;
     this.db
       .transaction(() => {
-        for (const r of records)
-          insert.run(jobId, r.position, r.line, r.customId, r.route, r.body, maxAttempts);
+        for (const r of records) {
+          // A large body goes in parts (sqlite-body-parts.ts): the row stays small for its UPDATEs.
+          const { body } = r;
+          const bytes = typeof body === "string" ? null : body;
+          const large = bytes ? bytes.length > BODY_PART_BYTES : body.length > BODY_PART_CHARS;
+          const { lastInsertRowid } = insert.run(
+            jobId,
+            r.position,
+            r.line,
+            r.customId,
+            r.customIdJson ?? null,
+            r.route,
+            large ? "" : bytes ? bytes.toString("utf8") : body,
+            maxAttempts,
+          );
+          // A body given as bytes is written from them: no string copy of a big line.
+          if (large && bytes) this.bodyParts.writeBytes(lastInsertRowid, bytes);
+          else if (large) this.bodyParts.write(lastInsertRowid, body as string);
+        }
       })
       .immediate();
   }
 
-  async finishValidation(jobId: string, total: number, now: number): Promise<boolean> {
+  async finishValidation(jobId: string, total: number, now: number, model?: string | null): Promise<boolean> {
     return this.db
       .transaction(() => {
         const started = this.db
           .prepare(
-            `UPDATE jobs SET status = 'in_progress', total = ?, in_progress_at = ?, validation_lease_until = NULL
+            `UPDATE jobs SET status = 'in_progress', total = ?, in_progress_at = ?, validation_lease_until = NULL,
+               model = COALESCE(?, model)
              WHERE id = ? AND status = 'validating'`,
           )
-          .run(total, now, jobId);
+          .run(total, now, model ?? null, jobId);
         if (started.changes > 0) return true;
         const cancelled = this.db
           .prepare(
@@ -345,16 +376,25 @@ class SqliteStore implements Store {
         return out;
       })
       .immediate();
-    return claimed.map((r) => ({
-      id: r.id,
-      jobId: r.job_id,
-      customId: r.custom_id,
-      route: r.route,
-      endpoint: this.endpointOf(r.job_id),
-      body: r.body,
-      attempt: r.attempt,
-      maxAttempts: r.max_attempts,
-    }));
+    return claimed.map((r) => {
+      const record: ClaimedRecord = {
+        id: r.id,
+        jobId: r.job_id,
+        customId: r.custom_id,
+        route: r.route,
+        endpoint: this.endpointOf(r.job_id),
+        body: r.body,
+        attempt: r.attempt,
+        maxAttempts: r.max_attempts,
+      };
+      // An empty body is one stored in parts (a request body is never empty).
+      if (r.body === "") record.bodyParts = this.bodyParts.shape(r.id);
+      return record;
+    });
+  }
+
+  async readBodyPart(recordId: number, part: number): Promise<Buffer | null> {
+    return this.bodyParts.read(recordId, part);
   }
 
   private endpointOf(jobId: string): string {
@@ -398,7 +438,7 @@ class SqliteStore implements Store {
           addDelta(deltas, row.job_id, row.state, write);
         }
         for (const [jobId, d] of deltas) {
-          this.s.addCounts.run(d.succeeded, d.failed, 0, 0, d.inputTokens, d.outputTokens, jobId);
+          this.s.addCounts.run(d.succeeded, d.failed, d.cancelled, 0, d.inputTokens, d.outputTokens, jobId);
         }
         return { accepted: results.length - refused.length, refused };
       })
@@ -434,11 +474,35 @@ class SqliteStore implements Store {
     );
   }
 
-  async releaseRecords(owner: string, held: HeldLease[], now: number): Promise<void> {
+  async releaseRecords(
+    owner: string,
+    held: HeldLease[],
+    now: number,
+    stopError?: { code: string; message: string } | null,
+  ): Promise<void> {
     if (held.length === 0) return;
+    // A record of a stopped (cancelling) job ends cancelled: given back, nothing would claim it.
+    const cancel = this.db.prepare<unknown[], { job_id: string }>(
+      `UPDATE records SET state = 'cancelled', error_code = ?, error_message = ?, finished_at = ?,
+         lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND attempt = ? AND state = 'running' AND lease_owner = ?
+         AND job_id IN (SELECT id FROM jobs WHERE status = 'cancelling')
+       RETURNING job_id`,
+    );
     this.db
       .transaction(() => {
-        for (const h of held) this.s.release.run(now, h.id, h.attempt, owner);
+        for (const h of held) {
+          const row = cancel.get(
+            stopError?.code ?? null,
+            stopError?.message ?? null,
+            now,
+            h.id,
+            h.attempt,
+            owner,
+          );
+          if (row) this.s.addCounts.run(0, 0, 1, 0, 0, 0, row.job_id);
+          else this.s.release.run(now, h.id, h.attempt, owner);
+        }
       })
       .immediate();
   }
@@ -648,6 +712,7 @@ class SqliteStore implements Store {
 interface JobDelta {
   succeeded: number;
   failed: number;
+  cancelled: number;
   inputTokens: number;
   outputTokens: number;
 }
@@ -655,16 +720,17 @@ interface JobDelta {
 function addDelta(deltas: Map<string, JobDelta>, jobId: string, state: string, w: OutcomeWrite): void {
   let d = deltas.get(jobId);
   if (!d) {
-    d = { succeeded: 0, failed: 0, inputTokens: 0, outputTokens: 0 };
+    d = { succeeded: 0, failed: 0, cancelled: 0, inputTokens: 0, outputTokens: 0 };
     deltas.set(jobId, d);
   }
   if (state === "succeeded") d.succeeded++;
   else if (state === "failed") d.failed++;
+  else if (state === "cancelled") d.cancelled++;
   d.inputTokens += w.inputTokens ?? 0;
   d.outputTokens += w.outputTokens ?? 0;
 }
 
-function prepareStatements(db: Database.Database) {
+function prepareStatements(db: SqliteDatabase) {
   return {
     insertFile: db.prepare(
       `INSERT INTO files (id, filename, purpose, bytes, blob_key, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -675,7 +741,8 @@ function prepareStatements(db: Database.Database) {
     // Higher priority first (invocations before batches), then submission order.
     activeJobs: db.prepare("SELECT id FROM jobs WHERE status = 'in_progress' ORDER BY priority DESC, seq"),
     insertRecord: db.prepare(
-      `INSERT INTO records (job_id, position, line, custom_id, route, body, max_attempts) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO records (job_id, position, line, custom_id, custom_id_json, route, body, max_attempts)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     claim: db.prepare(
       `UPDATE records SET state = 'running', attempt = attempt + 1, lease_owner = ?, lease_until = ?
@@ -694,11 +761,16 @@ function prepareStatements(db: Database.Database) {
     ),
     // A retry past the record's attempt budget is a final failure, decided in the same statement.
     retry: db.prepare(
+      // A retry in a job being cancelled ends the record instead: back to pending it would
+      // keep the job in cancelling until its window expired.
       `UPDATE records SET
-         state = CASE WHEN attempt - released >= max_attempts THEN 'failed' ELSE 'pending' END,
+         state = CASE WHEN (SELECT status FROM jobs WHERE jobs.id = records.job_id) = 'cancelling' THEN 'cancelled'
+                      WHEN attempt - released >= max_attempts THEN 'failed' ELSE 'pending' END,
          run_at = ?, response_status = ?, response_request_id = ?, response_body = ?, error_code = ?,
          error_message = ?,
-         finished_at = CASE WHEN attempt - released >= max_attempts THEN ? ELSE NULL END,
+         finished_at = CASE WHEN attempt - released >= max_attempts
+                              OR (SELECT status FROM jobs WHERE jobs.id = records.job_id) = 'cancelling'
+                            THEN ? ELSE NULL END,
          lease_owner = NULL, lease_until = NULL
        WHERE id = ? AND attempt = ? AND state = 'running' RETURNING job_id, state`,
     ),
@@ -718,7 +790,8 @@ function prepareStatements(db: Database.Database) {
          expired = expired + ?, input_tokens = input_tokens + ?, output_tokens = output_tokens + ? WHERE id = ?`,
     ),
     readFinished: db.prepare(
-      `SELECT id, position, custom_id, state, response_status, response_request_id, response_body, error_code, error_message
+      `SELECT id, position, custom_id, custom_id_json, state, response_status, response_request_id, response_body,
+         error_code, error_message
        FROM records WHERE job_id = ? AND position > ? ORDER BY position LIMIT ?`,
     ),
   };

@@ -1,10 +1,10 @@
-import type Database from "better-sqlite3";
 import type { Job } from "../../domain/job.js";
 import type { DeliveryResult, NewWebhookDelivery, WebhookDelivery } from "../../domain/webhook.js";
 import { appendLog, type DeliveryRow, deliveryFromRow } from "../invocation-rows.js";
 import { type JobRow, jobFromRow } from "../rows.js";
+import type { SqliteDatabase } from "./sqlite-driver.js";
 
-function prepareStatements(db: Database.Database) {
+function prepareStatements(db: SqliteDatabase) {
   return {
     toNotify: db.prepare<[number], JobRow>(
       `SELECT * FROM jobs WHERE notified = 0 AND status IN ('completed', 'failed', 'expired', 'cancelled')
@@ -35,7 +35,7 @@ function prepareStatements(db: Database.Database) {
 export class SqliteWebhooks {
   private readonly s: ReturnType<typeof prepareStatements>;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(private readonly db: SqliteDatabase) {
     this.s = prepareStatements(db);
   }
 

@@ -1,0 +1,50 @@
+import type { BackendRegistry } from "../backends/backend-registry.js";
+import type { ModelPricing } from "../budget/job-pricing.js";
+import type { RouteConfig } from "../config/config.js";
+import type { ClaimedRecord } from "../domain/record.js";
+import type { RouteGate } from "../limits/route-gate.js";
+import type { Store } from "../store/store.js";
+import type { AttemptObserver } from "./attempt-observer.js";
+
+export interface RecordWorkerOptions {
+  store: Store;
+  backends: BackendRegistry;
+  routes: RouteConfig[];
+  /** Unique per process: leases are held in this name. */
+  owner: string;
+  leaseMs: number;
+  claimBatch: number;
+  pollMs: number;
+  /** Called when the worker runs out of work, so maintenance can finalize promptly. */
+  onIdle?: () => void;
+  /** Told about every finished attempt (metrics: processing time, outcomes, tokens). */
+  onAttempt?: AttemptObserver;
+  /** Prices for job budgets, which this worker enforces before each request; default: the built-in table. */
+  pricing?: ModelPricing;
+  /** A job stop was decided here (its budget): tell other processes, poke maintenance. */
+  onJobStopped?: (jobId: string) => void;
+  /** Abort the requests in flight of a job that stops (default false: they may finish). */
+  abortInFlightOnStop?: boolean;
+  /**
+   * Other processes share the store (PostgreSQL): at most this often, while records are
+   * prefetched, ask the store whether their jobs were stopped elsewhere (and on every work hint,
+   * see `checkStops`). Null: every stop reaches this worker in-process (embedded SQLite).
+   */
+  stopCheckMs?: number | null;
+}
+
+/** One route inside a worker: its gate, what runs and what is prefetched. */
+export interface RouteSlot {
+  config: RouteConfig;
+  gate: RouteGate;
+  inFlight: number;
+  /** Set while the gate holds the route (rate limit, Retry-After pause): when to look again. */
+  gateTimer: NodeJS.Timeout | null;
+  /** Claimed but not started: a small prefetch so a freed slot starts at once, no store trip. */
+  queue: ClaimedRecord[];
+}
+
+export interface Held {
+  record: ClaimedRecord;
+  controller: AbortController | null;
+}

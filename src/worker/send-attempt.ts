@@ -1,0 +1,54 @@
+import { type Backend, unansweredFailure } from "../backends/backend.js";
+import type { ClaimedRecord, Outcome } from "../domain/record.js";
+import type { RouteGate } from "../limits/route-gate.js";
+import type { Store } from "../store/store.js";
+import { outcomeOf } from "./outcome-of.js";
+import { sendRecord } from "./record-request.js";
+
+/**
+ * One attempt of a record: the backend call, the route gate told how it went (latency, overload,
+ * Retry-After, tokens), and the answer mapped to an outcome. Never rejects: a backend that
+ * throws is a retryable internal error.
+ */
+export function sendAttempt(
+  backend: Backend,
+  gate: RouteGate,
+  record: ClaimedRecord,
+  o: {
+    signal: AbortSignal;
+    estimatedTokens: number;
+    inFlight: () => number;
+    store: Pick<Store, "readBodyPart">;
+  },
+): Promise<Outcome> {
+  const started = Date.now();
+  return sendRecord(backend, record, o.signal, o.store).then(
+    (result) => {
+      const now = Date.now();
+      gate.onFinished(
+        {
+          rttMs: now - started,
+          overloaded: !result.ok && isOverload(result.statusCode, result.code),
+          retryAfterMs: result.ok ? null : result.retryAfterMs,
+          estimatedTokens: o.estimatedTokens,
+          actualTokens:
+            result.ok && result.usage ? result.usage.inputTokens + result.usage.outputTokens : null,
+        },
+        o.inFlight(),
+        now,
+      );
+      return outcomeOf(result, record.attempt, now);
+    },
+    (err: unknown) =>
+      outcomeOf(
+        unansweredFailure("internal_error", `the backend raised: ${(err as Error).message}`, true),
+        record.attempt,
+        Date.now(),
+      ),
+  );
+}
+
+/** Answers that mean "too much load", which the adaptive loop backs off from. */
+function isOverload(status: number | null, code: string): boolean {
+  return status === 429 || status === 503 || status === 529 || code === "timeout";
+}
