@@ -1,6 +1,6 @@
+import { type BudgetStop, costUsd, type JobPrice } from "../domain/budget-stop.js";
 import type { Job } from "../domain/job.js";
 import type { BudgetedJob, Store } from "../store/store.js";
-import { type BudgetStop, costUsd, type JobPrice } from "./budget-stop.js";
 import type { ModelPricing } from "./job-pricing.js";
 
 /**

@@ -1,7 +1,7 @@
 import type { RouteConfig } from "../config/config.js";
+import type { JobPrice } from "../domain/budget-stop.js";
 import { findPrice, type ModelPrice } from "../prep/prices.js";
 import { RouteTable } from "../routing/route-table.js";
-import type { JobPrice } from "./budget-stop.js";
 
 /** The on-demand price of a model, or null when none is known. */
 export type ModelPricing = (model: string) => JobPrice | null;

@@ -1,6 +1,6 @@
+import { type BudgetStop, costUsd, type JobPrice } from "../domain/budget-stop.js";
 import type { Usage } from "../domain/record.js";
 import type { Store } from "../store/store.js";
-import { type BudgetStop, costUsd, type JobPrice } from "./budget-stop.js";
 import { overBudget, priceOrStop } from "./check-budgets.js";
 import type { ModelPricing } from "./job-pricing.js";
 

@@ -1,4 +1,4 @@
-import type { ValidationLimits } from "../validation/validation-limits.js";
+import type { ValidationLimits } from "./validation-limits.js";
 
 /**
  * The shape of `docket.config.json` (documented in docs/configuration.md). Everything has a
@@ -34,7 +34,7 @@ export interface DocketConfig {
   webhooks?: WebhooksConfig;
   /**
    * Input-file validation limits (line length, nesting depth, custom_id length, attempts,
-   * listed errors); each absent field takes its default (src/validation/validation-limits.ts).
+   * listed errors); each absent field takes its default (validation-limits.ts).
    */
   validation?: Partial<ValidationLimits>;
 }

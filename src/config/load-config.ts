@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { DocketError } from "../domain/errors.js";
-import { applyEventsConfig } from "../events/events-config.js";
-import { checkValidationLimits } from "../validation/check-validation-limits.js";
 import { parseBlobsConfig } from "./blobs-config.js";
+import { checkValidationLimits } from "./check-validation-limits.js";
 import {
   type BackendConfig,
   DEFAULT_ROUTE_SETTINGS,
@@ -10,6 +9,7 @@ import {
   defaultConfig,
   type RouteConfig,
 } from "./config.js";
+import { applyEventsConfig } from "./events-config.js";
 import { checkRoutePrice } from "./route-price.js";
 import { resolveSecretRef } from "./secret-ref.js";
 import { checkServerConfig } from "./server-config.js";

@@ -12,3 +12,10 @@ export function parseDuration(text: string | number): number | undefined {
   const ms = Number(match[1]) * UNITS[match[2]!]!;
   return ms > 0 ? Math.round(ms) : undefined;
 }
+
+/** The store keeps epoch milliseconds; OpenAI objects carry epoch seconds. */
+export function toSeconds(ms: number): number;
+export function toSeconds(ms: number | null): number | null;
+export function toSeconds(ms: number | null): number | null {
+  return ms === null ? null : Math.floor(ms / 1000);
+}

@@ -1,6 +1,6 @@
 import type { BlobStore } from "../blobs/blob-store.js";
-import type { JobPrice } from "../budget/budget-stop.js";
 import { type ModelPricing, routeTablePricing, tablePricing } from "../budget/job-pricing.js";
+import type { JobPrice } from "../domain/budget-stop.js";
 import { DocketError, invalidRequest } from "../domain/errors.js";
 import type { StoredFile } from "../domain/file.js";
 import { readInputLines } from "../validation/line-reader.js";

@@ -19,7 +19,7 @@ export interface ApiDeps {
   events: { workAvailable(): void; jobStopped?(jobId: string): void };
   /** Where unexpected (500) errors are reported; defaults to console.error. */
   logError?: (err: unknown, req: IncomingMessage) => void;
-  /** Async invocations, webhooks, SSE and metrics (src/events/api-deps.ts builds these). */
+  /** Async invocations, webhooks, SSE and metrics (async-api-deps.ts builds these). */
   async?: AsyncApiDeps;
 }
 

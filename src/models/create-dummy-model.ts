@@ -1,3 +1,4 @@
+import { SeededRandom } from "../domain/seeded-random.js";
 import { BOS_ID, byteVocab, DUMMY_CHAT_TEMPLATE, EOS_ID, UNK_ID } from "./byte-vocab.js";
 import {
   DUMMY_HYPERPARAMETERS,
@@ -7,7 +8,6 @@ import {
 import { GgmlType } from "./gguf-format.js";
 import { type GgufTensorSpec, type GgufValue, writeGguf } from "./gguf-writer.js";
 import { constantF32, randomF16, randomQ8_0 } from "./random-tensors.js";
-import { SeededRandom } from "./seeded-random.js";
 
 export interface DummyModelOptions {
   size: DummyModelSize;

@@ -1,5 +1,5 @@
+import type { SeededRandom } from "../domain/seeded-random.js";
 import { toFloat16Bits } from "./f16.js";
-import type { SeededRandom } from "./seeded-random.js";
 
 /** Elements produced per chunk: small enough to keep memory flat, large enough for few writes. */
 const CHUNK_ELEMENTS = 1 << 18;

@@ -1,5 +1,5 @@
 import type { JobKind } from "../domain/job.js";
-import type { BacklogStat } from "./store.js";
+import type { BacklogStat } from "./backlog-store.js";
 
 /** One stat per (route, kind) from rows per (route, kind, state); shared with PostgreSQL. */
 export function foldBacklog(

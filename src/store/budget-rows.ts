@@ -1,4 +1,4 @@
-import type { BudgetedJob } from "./store.js";
+import type { BudgetedJob } from "./budget-store.js";
 
 /** A budgeted job as both engines select it (same column names; PostgreSQL may send strings). */
 export interface BudgetRow {

@@ -1,10 +1,10 @@
+import { DEFAULT_VALIDATION_LIMITS, type ValidationLimits } from "../config/validation-limits.js";
 import type { Endpoint, ValidationError } from "../domain/job.js";
 import type { NewRecord } from "../domain/record.js";
 import type { RouteTable } from "../routing/route-table.js";
 import { quoteValue } from "./error-list.js";
 import { type ScannedLine, type Span, scanJson } from "./json-scan.js";
 import { scanJsonBytes } from "./json-scan-bytes.js";
-import { DEFAULT_VALIDATION_LIMITS, type ValidationLimits } from "./validation-limits.js";
 
 const LONE_SURROGATE = /\p{Cs}/u;
 

@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../domain/seeded-random.js";
 import { scanJson } from "./json-scan.js";
 import { scanJsonBytes } from "./json-scan-bytes.js";
 
-/** Deterministic PRNG (mulberry32) so a failing input can be reproduced from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic draws, so a failing input can be reproduced from its seed. */
+const rng = seededRandom;
 
 const PIECES = [
   '"a"',

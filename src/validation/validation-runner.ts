@@ -1,4 +1,5 @@
 import type { BlobStore } from "../blobs/blob-store.js";
+import { DEFAULT_VALIDATION_LIMITS, type ValidationLimits } from "../config/validation-limits.js";
 import type { Job, ValidationError } from "../domain/job.js";
 import type { NewRecord } from "../domain/record.js";
 import type { RouteTable } from "../routing/route-table.js";
@@ -7,7 +8,6 @@ import { parseBatchLine, parseBatchLineBytes } from "./batch-line.js";
 import { capMessage, ErrorList } from "./error-list.js";
 import { readInputLines } from "./line-reader.js";
 import { releaseLineBytes } from "./spanning-line.js";
-import { DEFAULT_VALIDATION_LIMITS, type ValidationLimits } from "./validation-limits.js";
 
 export interface ValidationRunnerOptions {
   store: Store;

@@ -1,6 +1,6 @@
-import { type BudgetStop, budgetRecordError } from "../budget/budget-stop.js";
 import { tablePricing } from "../budget/job-pricing.js";
 import { WorkerBudgets } from "../budget/worker-budgets.js";
+import { type BudgetStop, budgetRecordError } from "../domain/budget-stop.js";
 import type { ClaimedRecord, Outcome, RecordError } from "../domain/record.js";
 import { RouteGate } from "../limits/route-gate.js";
 import { estimateRequestTokens } from "../limits/token-estimate.js";

@@ -1,5 +1,5 @@
-import type { BudgetStop } from "../budget/budget-stop.js";
 import type { WorkerBudgets } from "../budget/worker-budgets.js";
+import type { BudgetStop } from "../domain/budget-stop.js";
 import type { RecordError } from "../domain/record.js";
 import type { Store } from "../store/store.js";
 import { type StoppedJobs, stoppedRecordError } from "./stopped-jobs.js";

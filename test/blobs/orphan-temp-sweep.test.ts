@@ -5,8 +5,9 @@ import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { LocalDirBlobStore } from "../../src/blobs/local-dir-blob-store.js";
 import { defaultConfig } from "../../src/config/config.js";
+import { startOrphanSweep } from "../../src/duties/orphan-temp-sweep.js";
 import { startEmbedded } from "../../src/runtime/embedded.js";
-import { ownsBlobDirAlone, startOrphanSweep, sweepOrphansAtStart } from "../../src/runtime/orphan-sweep.js";
+import { ownsBlobDirAlone, sweepOrphansAtStart } from "../../src/runtime/start-sweep.js";
 
 const dirs: string[] = [];
 afterEach(() => {

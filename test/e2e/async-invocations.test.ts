@@ -5,7 +5,7 @@ import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeBackend, startFakeBackend } from "../../src/backends/fake/fake-backend-server.js";
 import { type DocketConfig, defaultConfig, type WebhooksConfig } from "../../src/config/config.js";
-import { webhooksConfig } from "../../src/events/events-config.js";
+import { webhooksConfig } from "../../src/config/events-config.js";
 import { verifySignature } from "../../src/events/webhooks/signature.js";
 import { httpAgent } from "../../src/http-client/http-agent.js";
 import { type RunningDocket, startEmbedded } from "../../src/runtime/embedded.js";

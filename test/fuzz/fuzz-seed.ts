@@ -1,3 +1,5 @@
+import { seededRandom } from "../../src/domain/seeded-random.js";
+
 /**
  * Seeds and case ids for the fuzz suite. Every generated file draws from its own generator,
  * derived from (seed, suite, index), so one case can be replayed alone: `DOCKET_FUZZ_SEED=<seed>
@@ -39,16 +41,9 @@ export interface Rand {
   shuffle<T>(items: T[]): T[];
 }
 
-/** mulberry32: tiny, fast, good enough to spread test inputs; the same seed gives the same stream. */
+/** The project's seeded generator (mulberry32): the same seed gives the same stream. */
 export function rand(seed: number): Rand {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
   return {
     next,

@@ -4,7 +4,7 @@ import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { LocalDirBlobStore } from "../../src/blobs/local-dir-blob-store.js";
 import { defaultConfig, type ServerConfig } from "../../src/config/config.js";
-import { asyncApiDeps } from "../../src/events/api-deps.js";
+import { asyncApiDeps } from "../../src/http/async-api-deps.js";
 import { startApiServer } from "../../src/http/server.js";
 import { startTestApi, type TestApi } from "./helpers.js";
 import { rawConnect, until, within } from "./raw-http.js";

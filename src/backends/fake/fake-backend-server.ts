@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { seededRandom } from "../../domain/seeded-random.js";
+import { openAIErrorBody } from "../openai-wire/error-body.js";
 import { CapacityQueue } from "./capacity-queue.js";
 import {
   compileMarkerPattern,
@@ -11,10 +13,9 @@ import {
   type ResolvedFakeOptions,
 } from "./fake-options.js";
 import { type FakeEndpoint, type FakeRequest, isRequestError, parseFakeRequest } from "./fake-requests.js";
-import { completionLength, fakeResponseBody, openAIErrorBody } from "./fake-responses.js";
+import { completionLength, fakeResponseBody } from "./fake-responses.js";
 import { FakeCounters, type FakeStats } from "./fake-stats.js";
 import { KEPT_PREFIX_CHARS, standInBody } from "./large-body.js";
-import { seededRandom } from "./seeded-random.js";
 import { rateLimitHeaders, SlidingWindowLimit } from "./sliding-window-limit.js";
 
 export interface StartFakeBackendOptions extends FakeBackendOptions {

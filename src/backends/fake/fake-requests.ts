@@ -1,3 +1,6 @@
+import { CharsPerTokenEstimator } from "../../domain/chars-per-token-estimator.js";
+import { NOT_AN_OBJECT, readJsonRequest } from "../openai-wire/json-request.js";
+
 /**
  * Reads just enough of an OpenAI request to answer it: the model, the prompt text (for token
  * estimates and for deriving a deterministic answer), the output cap and embedding inputs.
@@ -36,20 +39,17 @@ export interface RequestError {
 }
 
 export function parseFakeRequest(endpoint: FakeEndpoint, body: string): FakeRequest | RequestError {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return invalid(
-      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly.)",
-      null,
-      null,
-    );
+  const json = readJsonRequest(body);
+  if (!json.ok) {
+    return json.reason === "invalid_json"
+      ? invalid(
+          "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly.)",
+          null,
+          null,
+        )
+      : invalid(NOT_AN_OBJECT, null, null);
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return invalid("The request body must be a JSON object.", null, null);
-  }
-  const req = parsed as Record<string, unknown>;
+  const req = json.fields;
   if (typeof req.model !== "string" || req.model === "") {
     return invalid("you must provide a model parameter", "model", null);
   }
@@ -82,9 +82,11 @@ export function isRequestError(value: FakeRequest | RequestError): value is Requ
   return "status" in value;
 }
 
-/** The usual rule of thumb for English text, and what the tpm limit counts. */
+const promptEstimate = new CharsPerTokenEstimator();
+
+/** The usual rule of thumb for English text, and what the tpm limit counts: at least 1. */
 export function estimateTokens(text: string): number {
-  return Math.max(1, Math.ceil(text.length / 4));
+  return Math.max(1, promptEstimate.count(text));
 }
 
 function readChat(req: Record<string, unknown>, out: FakeRequest): RequestError | null {

@@ -1,9 +1,17 @@
+import { seededRandom } from "../../domain/seeded-random.js";
+import {
+  chatCompletionBody,
+  type FinishReason,
+  textCompletionBody,
+} from "../openai-wire/completion-bodies.js";
+import { embeddingsBody, encodeEmbedding } from "../openai-wire/embeddings-body.js";
+import { responseBody } from "../openai-wire/response-body.js";
 import type { FakeRequest } from "./fake-requests.js";
-import { hashText, seededRandom } from "./seeded-random.js";
+import { hashText } from "./text-hash.js";
 
 /**
- * Answers in OpenAI's wire format. The text and vectors are derived from a hash of the prompt,
- * so the same request always gets the same content (only ids and timestamps differ) and tests
+ * The fake backend's answers: OpenAI's wire format (`../openai-wire`) around made-up content.
+ * The text and vectors are derived from a hash of the prompt, so the same request always gets the same content (only ids and timestamps differ) and tests
  * can compare results. The vocabulary holds a few multi-byte words so that clients' UTF-8
  * decoding across chunk boundaries is exercised too.
  */
@@ -98,140 +106,42 @@ export function fakeEmbedding(text: string, dim: number): Float32Array {
 }
 
 export function fakeResponseBody(request: FakeRequest, ctx: ResponseContext): string {
-  switch (request.endpoint) {
-    case "chat":
-      return chatCompletion(request, ctx);
-    case "completions":
-      return textCompletion(request, ctx);
-    case "embeddings":
-      return embeddings(request, ctx);
-    case "responses":
-      return response(request, ctx);
+  if (request.endpoint === "embeddings") {
+    const dim = request.dimensions ?? ctx.embeddingDim;
+    const encoding = request.base64 ? "base64" : "float";
+    const vectors = request.inputs.map((text) => encodeEmbedding(fakeEmbedding(text, dim), encoding));
+    return embeddingsBody(request.model, vectors, request.promptTokens);
   }
-}
-
-function chatCompletion(request: FakeRequest, ctx: ResponseContext): string {
   const { tokens, capped } = completionLength(request, ctx.outputTokens);
-  const choices = [];
-  for (let i = 0; i < request.n; i++) {
-    choices.push({
-      index: i,
-      message: {
-        role: "assistant",
-        content: request.jsonSchemaProperties
-          ? fakeJson(request, request.jsonSchemaProperties, tokens, i)
-          : fakeText(request, tokens, i),
-        refusal: null,
-        annotations: [],
-      },
-      logprobs: null,
-      finish_reason: capped ? "length" : "stop",
+  if (request.endpoint === "responses") {
+    return responseBody({
+      idSuffix: ctx.idSuffix,
+      created: ctx.created,
+      model: request.model,
+      instructions: request.instructions,
+      maxOutputTokens: request.maxTokens,
+      text: fakeText(request, tokens),
+      capped,
+      inputTokens: request.promptTokens,
+      outputTokens: tokens,
     });
   }
-  return JSON.stringify({
-    id: `chatcmpl-${ctx.idSuffix}`,
-    object: "chat.completion",
+  const header = {
+    idSuffix: ctx.idSuffix,
     created: ctx.created,
     model: request.model,
-    choices,
-    usage: {
-      prompt_tokens: request.promptTokens,
-      completion_tokens: tokens * request.n,
-      total_tokens: request.promptTokens + tokens * request.n,
-      prompt_tokens_details: { cached_tokens: 0 },
-      completion_tokens_details: { reasoning_tokens: 0 },
-    },
-    service_tier: "default",
-    system_fingerprint: "fp_docket_fake",
-  });
-}
-
-function textCompletion(request: FakeRequest, ctx: ResponseContext): string {
-  const { tokens, capped } = completionLength(request, ctx.outputTokens);
-  const choices = [];
-  for (let i = 0; i < request.n; i++) {
-    choices.push({
-      text: fakeText(request, tokens, i),
-      index: i,
-      logprobs: null,
-      finish_reason: capped ? "length" : "stop",
-    });
-  }
-  return JSON.stringify({
-    id: `cmpl-${ctx.idSuffix}`,
-    object: "text_completion",
-    created: ctx.created,
-    model: request.model,
-    choices,
-    usage: {
-      prompt_tokens: request.promptTokens,
-      completion_tokens: tokens * request.n,
-      total_tokens: request.promptTokens + tokens * request.n,
-    },
-    system_fingerprint: "fp_docket_fake",
-  });
-}
-
-function embeddings(request: FakeRequest, ctx: ResponseContext): string {
-  const dim = request.dimensions ?? ctx.embeddingDim;
-  const data = request.inputs.map((text, index) => {
-    const vector = fakeEmbedding(text, dim);
-    return {
-      object: "embedding",
-      index,
-      embedding: request.base64
-        ? Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString("base64")
-        : Array.from(vector),
-    };
-  });
-  return JSON.stringify({
-    object: "list",
-    data,
-    model: request.model,
-    usage: { prompt_tokens: request.promptTokens, total_tokens: request.promptTokens },
-  });
-}
-
-function response(request: FakeRequest, ctx: ResponseContext): string {
-  const { tokens, capped } = completionLength(request, ctx.outputTokens);
-  return JSON.stringify({
-    id: `resp_${ctx.idSuffix}`,
-    object: "response",
-    created_at: ctx.created,
-    status: capped ? "incomplete" : "completed",
-    error: null,
-    incomplete_details: capped ? { reason: "max_output_tokens" } : null,
-    instructions: request.instructions,
-    max_output_tokens: request.maxTokens,
-    model: request.model,
-    output: [
-      {
-        type: "message",
-        id: `msg_${ctx.idSuffix}`,
-        status: capped ? "incomplete" : "completed",
-        role: "assistant",
-        content: [{ type: "output_text", text: fakeText(request, tokens), annotations: [] }],
-      },
-    ],
-    parallel_tool_calls: true,
-    tool_choice: "auto",
-    tools: [],
-    usage: {
-      input_tokens: request.promptTokens,
-      input_tokens_details: { cached_tokens: 0 },
-      output_tokens: tokens,
-      output_tokens_details: { reasoning_tokens: 0 },
-      total_tokens: request.promptTokens + tokens,
-    },
-  });
-}
-
-/** OpenAI's error envelope. */
-export function openAIErrorBody(
-  message: string,
-  type: string,
-  param: string | null,
-  code: string | null,
-): string {
-  return JSON.stringify({ error: { message, type, param, code } });
+    systemFingerprint: "fp_docket_fake",
+  };
+  const finishReason: FinishReason = capped ? "length" : "stop";
+  const choices = Array.from({ length: request.n }, (_, i) => ({
+    text:
+      request.endpoint === "chat" && request.jsonSchemaProperties
+        ? fakeJson(request, request.jsonSchemaProperties, tokens, i)
+        : fakeText(request, tokens, i),
+    finishReason,
+  }));
+  const counts = { promptTokens: request.promptTokens, completionTokens: tokens * request.n };
+  return request.endpoint === "chat"
+    ? chatCompletionBody(header, choices, counts, "basic")
+    : textCompletionBody(header, choices, counts);
 }

@@ -13,16 +13,12 @@ import {
   type Token,
 } from "node-llama-cpp";
 import { type BackendFailure, type BackendResult, unansweredFailure } from "../backend.js";
+import type { FinishReason } from "../openai-wire/completion-bodies.js";
+import { embeddingsBody, encodeEmbedding } from "../openai-wire/embeddings-body.js";
+import { openAIErrorBody } from "../openai-wire/error-body.js";
 import type { EngineInfo, EngineOptions, EngineStats } from "./engine-protocol.js";
 import { type ChatMessage, type ParsedRequest, parseRequest, type Sampling } from "./openai-requests.js";
-import {
-  chatCompletionBody,
-  completionBody,
-  embeddingsBody,
-  type FinishReason,
-  type GenerationOutcome,
-  openAiErrorBody,
-} from "./openai-responses.js";
+import { type GenerationOutcome, generationBody } from "./openai-responses.js";
 import { SlotPool } from "./slot-pool.js";
 
 const DEFAULT_CONTEXT_SIZE = 2048;
@@ -105,8 +101,7 @@ export class LlamaEngine {
         this.generate(slot.sequence, { ...request, prompt, stop }, signal),
       );
       if ("ok" in outcome) return outcome;
-      const text =
-        request.kind === "chat" ? chatCompletionBody(model, outcome) : completionBody(model, outcome);
+      const text = generationBody(request.kind, model, outcome);
       return success(text, outcome.promptTokens, outcome.completionTokens);
     } catch (error) {
       if (error instanceof Aborted) return aborted();
@@ -233,7 +228,8 @@ export class LlamaEngine {
       });
       vectors.push([...vector]);
     }
-    return success(embeddingsBody(model, vectors, request.encoding, promptTokens), promptTokens, 0);
+    const embeddings = vectors.map((vector) => encodeEmbedding(vector, request.encoding));
+    return success(embeddingsBody(model, embeddings, promptTokens), promptTokens, 0);
   }
 }
 
@@ -274,7 +270,7 @@ function badRequest(message: string, param: string | null, code: string): Backen
     retryAfterMs: null,
     statusCode: 400,
     requestId: null,
-    body: openAiErrorBody(message, "invalid_request_error", param, code),
+    body: openAIErrorBody(message, "invalid_request_error", param, code),
     code,
     message,
   };

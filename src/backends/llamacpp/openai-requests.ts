@@ -1,3 +1,5 @@
+import { NOT_AN_OBJECT, readJsonRequest } from "../openai-wire/json-request.js";
+
 /**
  * Parses the OpenAI request bodies the local engine serves into what it needs, refusing what it
  * cannot honour (streaming, n > 1, tools…) with a message naming the parameter, instead of
@@ -55,16 +57,14 @@ class BadRequest extends Error {
 
 export function parseRequest(endpoint: string, body: string): ParseResult {
   try {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      throw new BadRequest("The request body is not valid JSON.", null);
+    const json = readJsonRequest(body);
+    if (!json.ok) {
+      throw new BadRequest(
+        json.reason === "invalid_json" ? "The request body is not valid JSON." : NOT_AN_OBJECT,
+        null,
+      );
     }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-      throw new BadRequest("The request body must be a JSON object.", null);
-    }
-    const b = parsed as Record<string, unknown>;
+    const b = json.fields;
     switch (endpoint) {
       case "/v1/chat/completions":
         return {

@@ -1,10 +1,9 @@
-import type { IncomingHttpHeaders } from "node:http";
 import { Pool } from "undici";
 import type { Backend, BackendRequest, BackendResult } from "../backend.js";
-import { extractUsage } from "../usage.js";
 import { type BaseUrlParts, endpointPath, parseBaseUrl } from "./endpoint-path.js";
-import { type EndReason, failureFromError, failureFromStatus, type PhaseTimeouts } from "./failures.js";
+import { type EndReason, failureFromError, type PhaseTimeouts } from "./failures.js";
 import { RequestCancel } from "./request-cancel.js";
+import { resultFromResponse } from "./response-result.js";
 import { sendStreamed } from "./streamed-request.js";
 
 export interface OpenAICompatibleBackendOptions {
@@ -114,18 +113,7 @@ export class OpenAICompatibleBackend implements Backend {
         response.body.destroy();
         throw error;
       }
-      const requestId = header(response.headers, "x-request-id");
-      const status = response.statusCode;
-      if (status >= 200 && status < 300) {
-        return { ok: true, statusCode: status, requestId, body, usage: extractUsage(body) };
-      }
-      return failureFromStatus(
-        status,
-        body,
-        requestId,
-        header(response.headers, "retry-after"),
-        header(response.headers, "retry-after-ms"),
-      );
+      return resultFromResponse(response.statusCode, body, response.headers);
     } catch (error) {
       return failureFromError(error, reason, this.timeoutMs, phases);
     } finally {
@@ -151,10 +139,4 @@ export class OpenAICompatibleBackend implements Backend {
     }
     return path;
   }
-}
-
-function header(headers: IncomingHttpHeaders, name: string): string | null {
-  const value = headers[name];
-  if (value === undefined) return null;
-  return Array.isArray(value) ? (value[0] ?? null) : value;
 }

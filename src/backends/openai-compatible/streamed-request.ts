@@ -1,10 +1,9 @@
-import type { IncomingHttpHeaders } from "node:http";
 import type { Readable } from "node:stream";
 import type { Pool } from "undici";
 import type { BackendRequest, BackendResult } from "../backend.js";
-import { extractUsage } from "../usage.js";
-import { type EndReason, failureFromError, failureFromStatus, type PhaseTimeouts } from "./failures.js";
+import { type EndReason, failureFromError, type PhaseTimeouts } from "./failures.js";
 import { RequestCancel } from "./request-cancel.js";
+import { resultFromResponse } from "./response-result.js";
 
 /** Error bodies are kept for the failure record; past this they are cut (they are text, not data). */
 const MAX_ERROR_BODY_BYTES = 1024 * 1024;
@@ -70,15 +69,7 @@ export async function sendStreamed(
       response.body.destroy();
       throw error;
     }
-    const requestId = header(response.headers, "x-request-id");
-    if (ok) return { ok: true, statusCode: status, requestId, body: text, usage: extractUsage(text) };
-    return failureFromStatus(
-      status,
-      text,
-      requestId,
-      header(response.headers, "retry-after"),
-      header(response.headers, "retry-after-ms"),
-    );
+    return resultFromResponse(status, text, response.headers);
   } catch (error) {
     return failureFromError(error, reason, timeoutMs, phases);
   } finally {
@@ -101,10 +92,4 @@ async function readCapped(stream: AsyncIterable<Buffer> & { destroy(): void }, m
     }
   }
   return Buffer.concat(chunks).toString("utf8");
-}
-
-function header(headers: IncomingHttpHeaders, name: string): string | null {
-  const value = headers[name];
-  if (value === undefined) return null;
-  return Array.isArray(value) ? (value[0] ?? null) : value;
 }

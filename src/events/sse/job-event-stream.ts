@@ -1,8 +1,8 @@
 import type { ServerResponse } from "node:http";
 import { isTerminalJobStatus, type Job } from "../../domain/job.js";
-import { toOpenAiBatch } from "../../http/serializers/openai-batch.js";
-import { toInvocationView } from "../../invocations/invocation-view.js";
 import type { Store } from "../../store/store.js";
+import { toInvocationView } from "../../views/invocation-view.js";
+import { toOpenAiBatch } from "../../views/openai-batch.js";
 
 export interface JobEventStreamOptions {
   store: Store;

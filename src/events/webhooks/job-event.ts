@@ -1,12 +1,12 @@
 import type { BlobStore } from "../../blobs/blob-store.js";
 import type { WebhooksConfig } from "../../config/config.js";
+import { toSeconds } from "../../domain/duration.js";
 import { newId } from "../../domain/ids.js";
 import type { Job } from "../../domain/job.js";
 import type { NewWebhookDelivery, WebhookEventType } from "../../domain/webhook.js";
-import { toOpenAiBatch } from "../../http/serializers/openai-batch.js";
-import { toSeconds } from "../../http/serializers/time.js";
-import { toInvocationView } from "../../invocations/invocation-view.js";
 import type { Store } from "../../store/store.js";
+import { toInvocationView } from "../../views/invocation-view.js";
+import { toOpenAiBatch } from "../../views/openai-batch.js";
 
 /** Results up to this size travel inside the event (SageMaker's limit for inline results). */
 export const INLINE_RESULT_MAX_BYTES = 128 * 1024;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { webhookBackoff } from "./webhook-dispatcher.js";
+import { webhookBackoff } from "./webhook-backoff.js";
 
 describe("webhookBackoff", () => {
   const config = { backoffBaseMs: 10_000, backoffCapMs: 3_600_000 };

@@ -3,11 +3,11 @@ import type { BlobStore } from "../../blobs/blob-store.js";
 import type { WebhooksConfig } from "../../config/config.js";
 import { DocketError } from "../../domain/errors.js";
 import type { DeliveryAttempt, DeliveryResult, WebhookDelivery } from "../../domain/webhook.js";
-import { PeriodicTask } from "../../runtime/periodic-task.js";
 import type { Store } from "../../store/store.js";
 import { buildDelivery } from "./job-event.js";
 import { SIGNATURE_HEADER, signatureHeader } from "./signature.js";
 import { checkWebhookTarget, guardedLookup } from "./target-guard.js";
+import { webhookBackoff } from "./webhook-backoff.js";
 
 export interface WebhookDispatcherOptions {
   store: Store;
@@ -23,7 +23,8 @@ const BATCH = 20;
 const NOTIFY_PAGE = 50;
 
 /**
- * The delivery loop, run by the process that runs maintenance. Each pass (1) turns ended jobs
+ * Webhook delivery, one pass at a time (its loop is a leader duty: src/duties/webhook-delivery.ts).
+ * Each pass (1) turns ended jobs
  * into delivery rows (the store marks each job in the same transaction, so a crash between
  * "job ended" and "event queued" loses nothing: the job is simply found again), then (2) leases
  * the deliveries that are due and POSTs them, signed. A failed attempt is retried with
@@ -31,35 +32,24 @@ const NOTIFY_PAGE = 50;
  */
 export class WebhookDispatcher {
   private readonly agent: Agent;
-  private readonly loop: PeriodicTask;
 
   constructor(private readonly o: WebhookDispatcherOptions) {
     this.agent = new Agent({ connect: { lookup: guardedLookup(o.config.allowPrivateTargets) } });
-    this.loop = new PeriodicTask("webhook delivery", o.config.pollMs, () => this.tick());
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  /** A job may have ended: look soon rather than at the next poll. */
-  poke(): void {
-    this.loop.poke();
-  }
-
-  async stop(): Promise<void> {
-    await this.loop.stop();
+  /** Closes the connections to receivers; call after the last pass. */
+  async close(): Promise<void> {
     await this.agent.close();
   }
 
-  /** One pass; exposed so tests can drive the loop directly. */
-  async tick(now = Date.now()): Promise<void> {
+  /** One pass; `stopping` ends it between pages of due deliveries. */
+  async tick(now = Date.now(), stopping?: AbortSignal): Promise<void> {
     await this.enqueueEnded(now);
     const leaseMs = this.o.config.timeoutMs + 30_000;
     for (;;) {
       const due = await this.o.store.claimWebhookDeliveries(Date.now(), leaseMs, BATCH);
       await Promise.all(due.map((d) => this.deliver(d)));
-      if (due.length < BATCH || this.loop.isStopped) return;
+      if (due.length < BATCH || stopping?.aborted) return;
     }
   }
 
@@ -123,17 +113,4 @@ export class WebhookDispatcher {
     }
     this.o.onAttempt?.(d.event, result.kind);
   }
-}
-
-/**
- * Delay before attempt number `attempt + 1`: doubling from `backoffBaseMs` up to `backoffCapMs`,
- * with "equal jitter" (half fixed, half random) so receivers that come back are not stampeded.
- */
-export function webhookBackoff(
-  attempt: number,
-  config: Pick<WebhooksConfig, "backoffBaseMs" | "backoffCapMs">,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(config.backoffCapMs, config.backoffBaseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }

@@ -2,13 +2,13 @@ import { parseDuration } from "../../domain/duration.js";
 import { DocketError, invalidRequest, notFound } from "../../domain/errors.js";
 import { newId } from "../../domain/ids.js";
 import { ENDPOINTS, type Endpoint, type Job } from "../../domain/job.js";
+import { toOpenAiBatch } from "../../views/openai-batch.js";
+import { toOpenAiList } from "../../views/openai-list.js";
 import { budgetPricing, parseBudgetFields, refuseUnpricedBudget } from "../budget-fields.js";
 import type { RequestContext, RouteHandler } from "../deps.js";
 import { readJson, sendJson } from "../json.js";
 import { readLimit, readOptional } from "../query.js";
 import type { Router } from "../router.js";
-import { toOpenAiList } from "../serializers/list.js";
-import { toOpenAiBatch } from "../serializers/openai-batch.js";
 import { parseWebhookUrl } from "../webhook-field.js";
 import { parseExpiresAfter } from "./expires-after.js";
 

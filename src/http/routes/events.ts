@@ -1,3 +1,4 @@
+import { toSeconds } from "../../domain/duration.js";
 import { invalidRequest, notFound } from "../../domain/errors.js";
 import type { WebhookDelivery } from "../../domain/webhook.js";
 import { streamJobEvents } from "../../events/sse/job-event-stream.js";
@@ -5,7 +6,6 @@ import type { RequestContext, RouteHandler } from "../deps.js";
 import { sendJson } from "../json.js";
 import { readOptional } from "../query.js";
 import type { Router } from "../router.js";
-import { toSeconds } from "../serializers/time.js";
 import { asyncDeps, baseUrl, findInvocation } from "./invocations.js";
 
 const DEFAULT_EVENT_POLL_MS = 500;

@@ -2,14 +2,14 @@ import { pipeline } from "node:stream/promises";
 import { invalidRequest, notFound } from "../../domain/errors.js";
 import type { FilePurpose, StoredFile } from "../../domain/file.js";
 import { newId } from "../../domain/ids.js";
+import { toOpenAiFile } from "../../views/openai-file.js";
+import { toOpenAiList } from "../../views/openai-list.js";
+import { attachmentDisposition } from "../content-disposition.js";
 import type { RequestContext, RouteHandler } from "../deps.js";
 import { sendJson } from "../json.js";
 import { receiveMultipart } from "../multipart-upload.js";
 import { readLimit, readOptional } from "../query.js";
 import type { Router } from "../router.js";
-import { attachmentDisposition } from "../serializers/content-disposition.js";
-import { toOpenAiList } from "../serializers/list.js";
-import { toOpenAiFile } from "../serializers/openai-file.js";
 import { EXPIRES_AFTER_MIN_SECONDS, formNumber, parseExpiresAfter } from "./expires-after.js";
 
 /** Purposes a client may upload; `batch_output` files are only ever written by Docket. */

@@ -7,7 +7,7 @@ import { newId } from "../../domain/ids.js";
 import type { Invocation, InvocationPointer } from "../../domain/invocation.js";
 import { ENDPOINTS, type Endpoint } from "../../domain/job.js";
 import { checkWebhookTarget } from "../../events/webhooks/target-guard.js";
-import { type InvocationView, toInvocationView } from "../../invocations/invocation-view.js";
+import { type InvocationView, toInvocationView } from "../../views/invocation-view.js";
 import type { AsyncApiDeps, RequestContext, RouteHandler } from "../deps.js";
 import { discardBody } from "../discard-body.js";
 import { sendJson } from "../json.js";

@@ -1,5 +1,5 @@
 import { DocketError } from "../../domain/errors.js";
-import { EstimateTokenCounter } from "./estimate-counter.js";
+import { BytesPerTokenEstimator } from "./bytes-per-token-estimator.js";
 import { TiktokenCounter, type TiktokenEncodingName } from "./tiktoken-counter.js";
 import type { TokenCounter, TokenCounterProvider } from "./token-counter.js";
 
@@ -25,12 +25,12 @@ export function selectTokenCounter(
   choice: TokenizerChoice = "auto",
   provider?: TokenCounterProvider,
 ): TokenCounter {
-  if (choice === "estimate") return new EstimateTokenCounter();
+  if (choice === "estimate") return new BytesPerTokenEstimator();
   if (choice === "o200k_base" || choice === "cl100k_base") return new TiktokenCounter(choice);
   const provided = provider?.(model);
   if (provided) return provided;
   const encoding = encodingForModel(model);
-  return encoding ? new TiktokenCounter(encoding) : new EstimateTokenCounter();
+  return encoding ? new TiktokenCounter(encoding) : new BytesPerTokenEstimator();
 }
 
 export function parseTokenizerChoice(value: string): TokenizerChoice {

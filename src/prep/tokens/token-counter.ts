@@ -1,14 +1,12 @@
+import type { TokenEstimator } from "../../domain/token-estimator.js";
+
 /**
- * Counts and cuts text in a model's tokens. Synchronous on purpose: it runs once or a few times
- * per row, and every tokenizer we plug in (tiktoken, a GGUF model's own vocabulary through
- * node-llama-cpp's `model.tokenize`/`detokenize`) is synchronous.
+ * A token count that can also cut text at a budget, which preparing a dataset needs (overflow
+ * policies truncate). Every tokenizer we plug in (tiktoken, a GGUF model's own vocabulary
+ * through node-llama-cpp's `model.tokenize`/`detokenize`) is synchronous, and so is this: it
+ * runs once or a few times per row.
  */
-export interface TokenCounter {
-  /** Short name for summaries, e.g. `o200k_base` or `estimate(bytes/3)`. */
-  readonly name: string;
-  /** True when counts are exact for the model, false for an estimate. */
-  readonly exact: boolean;
-  count(text: string): number;
+export interface TokenCounter extends TokenEstimator {
   /** The longest prefix of `text` that is at most `maxTokens` tokens. */
   truncate(text: string, maxTokens: number): string;
 }

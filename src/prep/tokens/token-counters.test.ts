@@ -1,6 +1,6 @@
 import { getEncoding } from "js-tiktoken";
 import { describe, expect, it } from "vitest";
-import { EstimateTokenCounter } from "./estimate-counter.js";
+import { BytesPerTokenEstimator } from "./bytes-per-token-estimator.js";
 import { countRequestTokens } from "./request-tokens.js";
 import { encodingForModel, selectTokenCounter } from "./select-counter.js";
 import { TiktokenCounter } from "./tiktoken-counter.js";
@@ -30,9 +30,9 @@ describe("TiktokenCounter", () => {
   });
 });
 
-describe("EstimateTokenCounter", () => {
+describe("BytesPerTokenEstimator", () => {
   it("is ceil(utf8 bytes / 3) and truncates on character boundaries", () => {
-    const c = new EstimateTokenCounter();
+    const c = new BytesPerTokenEstimator();
     expect(c.count("abcd")).toBe(2);
     expect(c.count("é")).toBe(1);
     expect(c.count("")).toBe(0);

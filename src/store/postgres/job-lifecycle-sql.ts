@@ -1,3 +1,7 @@
+import { EXPIRABLE_JOB_STATUSES } from "../../domain/job-transitions.js";
+import { OPEN_RECORD_STATES } from "../../domain/record-transitions.js";
+import { sqlList } from "../sql-list.js";
+
 /**
  * Job-level transitions run by maintenance: expiry, claiming finalization, completing it.
  * Each is one statement, so it is atomic without an explicit transaction.
@@ -12,13 +16,13 @@
  */
 export const EXPIRE_JOBS_SQL = `
 WITH due AS (
-  SELECT id FROM jobs WHERE expires_at <= $1 AND status IN ('validating', 'in_progress', 'cancelling')
+  SELECT id FROM jobs WHERE expires_at <= $1 AND status IN (${sqlList(EXPIRABLE_JOB_STATUSES)})
 ),
 ended AS (
   UPDATE records SET state = 'expired', error_code = 'batch_expired',
     error_message = 'This request could not be executed before the completion window expired.',
     finished_at = $1, lease_owner = NULL, lease_until = NULL
-  WHERE job_id IN (SELECT id FROM due) AND state IN ('pending', 'running')
+  WHERE job_id IN (SELECT id FROM due) AND state IN (${sqlList(OPEN_RECORD_STATES)})
   RETURNING job_id
 ),
 moved AS (
@@ -27,7 +31,7 @@ moved AS (
   FROM (
     SELECT d.id, count(e.job_id) AS n FROM due d LEFT JOIN ended e ON e.job_id = d.id GROUP BY d.id ORDER BY d.id
   ) c
-  WHERE j.id = c.id AND j.status IN ('validating', 'in_progress', 'cancelling')
+  WHERE j.id = c.id AND j.status IN (${sqlList(EXPIRABLE_JOB_STATUSES)})
   RETURNING j.id, j.seq
 )
 SELECT id FROM moved ORDER BY seq

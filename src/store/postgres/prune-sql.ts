@@ -1,3 +1,6 @@
+import { ENDED_JOB_STATUSES } from "../../domain/job-transitions.js";
+import { sqlList } from "../sql-list.js";
+
 /**
  * Retention, in bounded sweeps (pg-boss style): each call deletes at most `limit` rows of each
  * kind, so one sweep never holds locks for long; the caller repeats while anything was pruned.
@@ -19,7 +22,7 @@ RETURNING *
 export const PRUNE_JOBS_SQL = `
 WITH doomed AS (
   SELECT id FROM jobs j
-  WHERE status IN ('completed', 'failed', 'expired', 'cancelled')
+  WHERE status IN (${sqlList(ENDED_JOB_STATUSES)})
     AND COALESCE(completed_at, failed_at, expired_at, cancelled_at) <= $1
     AND (output_file_id IS NULL OR NOT EXISTS (SELECT 1 FROM files f WHERE f.id = j.output_file_id))
     AND (error_file_id IS NULL OR NOT EXISTS (SELECT 1 FROM files f WHERE f.id = j.error_file_id))

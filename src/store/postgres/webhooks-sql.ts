@@ -1,8 +1,11 @@
+import { ENDED_JOB_STATUSES } from "../../domain/job-transitions.js";
+import { sqlList } from "../sql-list.js";
+
 /** Webhook deliveries on PostgreSQL (migration 0003); each constant lists its parameters. */
 
 /** $1 limit. Ended jobs whose end event has not been considered yet, oldest first. */
 export const JOBS_TO_NOTIFY_SQL = `
-SELECT * FROM jobs WHERE notified = 0 AND status IN ('completed', 'failed', 'expired', 'cancelled')
+SELECT * FROM jobs WHERE notified = 0 AND status IN (${sqlList(ENDED_JOB_STATUSES)})
 ORDER BY seq LIMIT $1`;
 
 /**
@@ -40,17 +43,3 @@ WHERE id = $1 AND state = 'pending'`;
 
 /** $1 job id. */
 export const DELIVERIES_OF_JOB_SQL = "SELECT * FROM webhook_deliveries WHERE job_id = $1 ORDER BY seq";
-
-/**
- * BACKLOG_SQL — no parameters. Waiting and running records per route, job kind and state;
- * each half reads one partial index (records_claim, records_running_job), grouped per job.
- */
-export const BACKLOG_SQL = `
-SELECT g.route, j.kind, g.state, SUM(g.n)::bigint AS n, MIN(j.in_progress_at) AS oldest
-FROM (
-  SELECT job_id, route, 'pending' AS state, count(*) AS n FROM records WHERE state = 'pending' GROUP BY job_id, route
-  UNION ALL
-  SELECT job_id, route, 'running' AS state, count(*) AS n FROM records WHERE state = 'running' GROUP BY job_id, route
-) g JOIN jobs j ON j.id = g.job_id
-WHERE j.status IN ('in_progress', 'cancelling')
-GROUP BY g.route, j.kind, g.state`;

@@ -12,7 +12,7 @@ const RECONNECT_MS = 1000;
  * Channels are database-wide while Docket's tables may live in a schema, so the payload names
  * the schema and listeners ignore hints meant for another one.
  */
-export class WorkHints {
+export class PgWorkHints {
   private readonly listeners = new Set<() => void>();
   private client: pg.Client | undefined;
   private reconnect: NodeJS.Timeout | undefined;

@@ -1,4 +1,9 @@
-import type { SqliteDatabase, SqliteRunResult, SqliteStatement, SqliteTransaction } from "./sqlite-driver.js";
+import type {
+  SqliteDatabase,
+  SqliteRunResult,
+  SqliteStatement,
+  SqliteTransaction,
+} from "./sqlite-database.js";
 
 /** The part of `node:sqlite` used here (typed locally: @types/node stays at Node 20's API). */
 export interface NodeSqliteModule {

@@ -1,5 +1,5 @@
 import { foldBacklog } from "../backlog-rows.js";
-import type { BacklogStat } from "../store.js";
+import type { BacklogStore } from "../backlog-store.js";
 import type { SqliteDatabase } from "./sqlite-driver.js";
 
 /**
@@ -20,6 +20,11 @@ GROUP BY g.route, j.kind, g.state
 
 type Row = { route: string; kind: string; state: "pending" | "running"; n: number; oldest: number | null };
 
-export function sqliteBacklogStats(db: SqliteDatabase): BacklogStat[] {
-  return foldBacklog(db.prepare<[], Row>(BACKLOG_SQL).all());
+/** The backlog on SQLite (BacklogStore). */
+export function sqliteBacklog(db: SqliteDatabase): BacklogStore {
+  return {
+    async backlogStats(_now) {
+      return foldBacklog(db.prepare<[], Row>(BACKLOG_SQL).all());
+    },
+  };
 }

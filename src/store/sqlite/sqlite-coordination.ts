@@ -1,3 +1,4 @@
+import type { CoordinationStore } from "../coordination-store.js";
 import type { SqliteDatabase } from "./sqlite-driver.js";
 
 /** Rows silent this long are dropped by the next heartbeat of any worker. */
@@ -24,39 +25,31 @@ function prepareStatements(db: SqliteDatabase) {
 }
 
 /**
- * Leader leases and the worker registry on SQLite, the same contract as PostgreSQL's
- * coordination-sql.ts. Embedded Docket is one process, so these stay trivial there, but tools
- * and tests see the same behaviour on both engines.
+ * Leader leases and the worker registry on SQLite (CoordinationStore), the same contract as
+ * PostgreSQL's pg-coordination.ts. Embedded Docket is one process, so these stay trivial there,
+ * but tools and tests see the same behaviour on both engines.
  */
-export class SqliteCoordination {
-  private readonly s: ReturnType<typeof prepareStatements>;
-  private readonly heartbeatTx: (owner: string, routes: string, now: number) => void;
-
-  constructor(db: SqliteDatabase) {
-    this.s = prepareStatements(db);
-    this.heartbeatTx = db.transaction((owner: string, routes: string, now: number) => {
-      this.s.forgetSilent.run(now - FORGET_SILENT_WORKERS_MS);
-      this.s.heartbeat.run(owner, now, routes);
-    });
-  }
-
-  tryLead(name: string, owner: string, leaseMs: number, now: number): boolean {
-    return this.s.tryLead.all(name, owner, now + leaseMs, now).length > 0;
-  }
-
-  resignLead(name: string, owner: string): void {
-    this.s.resign.run(name, owner);
-  }
-
-  heartbeatWorker(owner: string, routes: string[], now: number): void {
-    this.heartbeatTx(owner, routes.join(","), now);
-  }
-
-  liveWorkers(now: number, staleMs: number): number {
-    return this.s.live.get(now - staleMs)?.n ?? 0;
-  }
-
-  forgetWorker(owner: string): void {
-    this.s.forget.run(owner);
-  }
+export function sqliteCoordination(db: SqliteDatabase): CoordinationStore {
+  const s = prepareStatements(db);
+  const heartbeatTx = db.transaction((owner: string, routes: string, now: number) => {
+    s.forgetSilent.run(now - FORGET_SILENT_WORKERS_MS);
+    s.heartbeat.run(owner, now, routes);
+  });
+  return {
+    async tryLead(name, owner, leaseMs, now) {
+      return s.tryLead.all(name, owner, now + leaseMs, now).length > 0;
+    },
+    async resignLead(name, owner) {
+      s.resign.run(name, owner);
+    },
+    async heartbeatWorker(owner, routes, now) {
+      heartbeatTx(owner, routes.join(","), now);
+    },
+    async liveWorkers(now, staleMs) {
+      return s.live.get(now - staleMs)?.n ?? 0;
+    },
+    async forgetWorker(owner) {
+      s.forget.run(owner);
+    },
+  };
 }

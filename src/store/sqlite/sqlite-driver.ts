@@ -2,6 +2,14 @@ import { createRequire } from "node:module";
 import type BetterSqlite3 from "better-sqlite3";
 import { DocketError } from "../../domain/errors.js";
 import { NodeSqliteDatabase, type NodeSqliteModule } from "./node-sqlite-database.js";
+import type { SqliteDatabase } from "./sqlite-database.js";
+
+export type {
+  SqliteDatabase,
+  SqliteRunResult,
+  SqliteStatement,
+  SqliteTransaction,
+} from "./sqlite-database.js";
 
 /**
  * The one seam between Docket and a SQLite binding: the small, synchronous subset of
@@ -18,38 +26,6 @@ import { NodeSqliteDatabase, type NodeSqliteModule } from "./node-sqlite-databas
  * user who prefers the built-in module).
  */
 export type SqliteDriverName = "better-sqlite3" | "node:sqlite";
-
-export interface SqliteRunResult {
-  changes: number;
-  lastInsertRowid: number | bigint;
-}
-
-export interface SqliteStatement<P extends unknown[] = unknown[], R = unknown> {
-  run(...params: P): SqliteRunResult;
-  get(...params: P): R | undefined;
-  all(...params: P): R[];
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: mirrors better-sqlite3's own transaction typing
-export type SqliteTransaction<F extends (...args: any[]) => any> = {
-  (...args: Parameters<F>): ReturnType<F>;
-  deferred(...args: Parameters<F>): ReturnType<F>;
-  immediate(...args: Parameters<F>): ReturnType<F>;
-  exclusive(...args: Parameters<F>): ReturnType<F>;
-};
-
-export interface SqliteDatabase {
-  /** False once closed. */
-  readonly open: boolean;
-  prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): SqliteStatement<P, R>;
-  exec(sql: string): void;
-  /** `pragma("journal_mode = WAL")`: the rows the PRAGMA statement returns. */
-  pragma(source: string): unknown[];
-  /** better-sqlite3's semantics: BEGIN/COMMIT, ROLLBACK on throw, SAVEPOINTs when nested. */
-  // biome-ignore lint/suspicious/noExplicitAny: mirrors better-sqlite3's own transaction typing
-  transaction<F extends (...args: any[]) => any>(fn: F): SqliteTransaction<F>;
-  close(): void;
-}
 
 export function sqliteDriverName(): SqliteDriverName {
   const forced = process.env.DOCKET_SQLITE_DRIVER;

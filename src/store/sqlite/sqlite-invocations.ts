@@ -1,9 +1,4 @@
-import {
-  INVOCATION_CODES,
-  INVOCATION_ENDPOINT_PREFIX,
-  type Invocation,
-  type NewInvocation,
-} from "../../domain/invocation.js";
+import { INVOCATION_CODES, INVOCATION_ENDPOINT_PREFIX } from "../../domain/invocation.js";
 import {
   INVOCATION_COLUMNS,
   INVOCATION_PRIORITY,
@@ -11,6 +6,7 @@ import {
   invocationFromRow,
   TTL_EXPIRED_MESSAGE,
 } from "../invocation-rows.js";
+import type { InvocationStore } from "../invocation-store.js";
 import type { SqliteDatabase } from "./sqlite-driver.js";
 
 const FROM = `FROM invocations i JOIN jobs j ON j.id = i.job_id LEFT JOIN records r ON r.job_id = i.job_id`;
@@ -51,67 +47,64 @@ function prepareStatements(db: SqliteDatabase) {
   };
 }
 
-/** Invocation jobs on SQLite (see the Store contract for each operation). */
-export class SqliteInvocations {
-  private readonly s: ReturnType<typeof prepareStatements>;
+/** Invocation jobs on SQLite (InvocationStore). */
+export function sqliteInvocations(db: SqliteDatabase): InvocationStore {
+  const s = prepareStatements(db);
+  return {
+    async insertInvocation(n) {
+      return db
+        .transaction(() => {
+          const existing = s.byInferenceId.get(n.inferenceId);
+          if (existing) return { invocation: invocationFromRow(existing), created: false };
+          s.insertJob.run(
+            n.id,
+            INVOCATION_ENDPOINT_PREFIX + n.endpoint,
+            n.inputFileId,
+            `${Math.ceil((n.ttlUntil - n.createdAt) / 1000)}s`,
+            n.webhookUrl,
+            n.createdAt,
+            n.createdAt,
+            n.expiresAt,
+          );
+          s.insertInvocation.run(
+            n.id,
+            n.inferenceId,
+            n.model,
+            n.route,
+            n.inputBytes,
+            n.ttlUntil,
+            n.timeoutMs,
+            n.customAttributes,
+          );
+          s.insertRecord.run(n.id, n.inferenceId, n.route, n.body, n.maxAttempts);
+          return { invocation: invocationFromRow(s.byId.get(n.id)!), created: true };
+        })
+        .immediate();
+    },
 
-  constructor(private readonly db: SqliteDatabase) {
-    this.s = prepareStatements(db);
-  }
+    async getInvocation(idOrInferenceId) {
+      const row = s.byId.get(idOrInferenceId) ?? s.byInferenceId.get(idOrInferenceId);
+      return row && invocationFromRow(row);
+    },
 
-  insert(n: NewInvocation): { invocation: Invocation; created: boolean } {
-    return this.db
-      .transaction(() => {
-        const existing = this.s.byInferenceId.get(n.inferenceId);
-        if (existing) return { invocation: invocationFromRow(existing), created: false };
-        this.s.insertJob.run(
-          n.id,
-          INVOCATION_ENDPOINT_PREFIX + n.endpoint,
-          n.inputFileId,
-          `${Math.ceil((n.ttlUntil - n.createdAt) / 1000)}s`,
-          n.webhookUrl,
-          n.createdAt,
-          n.createdAt,
-          n.expiresAt,
-        );
-        this.s.insertInvocation.run(
-          n.id,
-          n.inferenceId,
-          n.model,
-          n.route,
-          n.inputBytes,
-          n.ttlUntil,
-          n.timeoutMs,
-          n.customAttributes,
-        );
-        this.s.insertRecord.run(n.id, n.inferenceId, n.route, n.body, n.maxAttempts);
-        return { invocation: invocationFromRow(this.s.byId.get(n.id)!), created: true };
-      })
-      .immediate();
-  }
-
-  get(idOrInferenceId: string): Invocation | undefined {
-    const row = this.s.byId.get(idOrInferenceId) ?? this.s.byInferenceId.get(idOrInferenceId);
-    return row && invocationFromRow(row);
-  }
-
-  expire(now: number): string[] {
-    return this.db
-      .transaction(() => {
-        const ids: string[] = [];
-        for (const due of this.s.dueForTtl.all(now)) {
-          const moved = this.s.expireRecord.run(
-            INVOCATION_CODES.ttlExpired,
-            TTL_EXPIRED_MESSAGE,
-            now,
-            due.record_id,
-          ).changes;
-          if (moved === 0) continue;
-          this.s.expireJob.run(now, due.job_id);
-          ids.push(due.job_id);
-        }
-        return ids;
-      })
-      .immediate();
-  }
+    async expireInvocations(now) {
+      return db
+        .transaction(() => {
+          const ids: string[] = [];
+          for (const due of s.dueForTtl.all(now)) {
+            const moved = s.expireRecord.run(
+              INVOCATION_CODES.ttlExpired,
+              TTL_EXPIRED_MESSAGE,
+              now,
+              due.record_id,
+            ).changes;
+            if (moved === 0) continue;
+            s.expireJob.run(now, due.job_id);
+            ids.push(due.job_id);
+          }
+          return ids;
+        })
+        .immediate();
+    },
+  };
 }

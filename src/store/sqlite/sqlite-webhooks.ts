@@ -1,13 +1,14 @@
-import type { Job } from "../../domain/job.js";
-import type { DeliveryResult, NewWebhookDelivery, WebhookDelivery } from "../../domain/webhook.js";
+import { ENDED_JOB_STATUSES } from "../../domain/job-transitions.js";
 import { appendLog, type DeliveryRow, deliveryFromRow } from "../invocation-rows.js";
 import { type JobRow, jobFromRow } from "../rows.js";
+import { sqlList } from "../sql-list.js";
+import type { WebhookStore } from "../webhook-store.js";
 import type { SqliteDatabase } from "./sqlite-driver.js";
 
 function prepareStatements(db: SqliteDatabase) {
   return {
     toNotify: db.prepare<[number], JobRow>(
-      `SELECT * FROM jobs WHERE notified = 0 AND status IN ('completed', 'failed', 'expired', 'cancelled')
+      `SELECT * FROM jobs WHERE notified = 0 AND status IN (${sqlList(ENDED_JOB_STATUSES)})
        ORDER BY seq LIMIT ?`,
     ),
     insert: db.prepare(
@@ -31,52 +32,45 @@ function prepareStatements(db: SqliteDatabase) {
   };
 }
 
-/** Webhook deliveries on SQLite (see the Store contract for each operation). */
-export class SqliteWebhooks {
-  private readonly s: ReturnType<typeof prepareStatements>;
+/** Webhook deliveries on SQLite (WebhookStore). */
+export function sqliteWebhooks(db: SqliteDatabase): WebhookStore {
+  const s = prepareStatements(db);
+  return {
+    async jobsToNotify(limit) {
+      return s.toNotify.all(limit).map(jobFromRow);
+    },
 
-  constructor(private readonly db: SqliteDatabase) {
-    this.s = prepareStatements(db);
-  }
+    async enqueueWebhook(jobId, d) {
+      db.transaction(() => {
+        if (d) s.insert.run(d.id, d.jobId, d.event, d.url, d.payload, d.createdAt, d.createdAt);
+        s.markNotified.run(jobId);
+      }).immediate();
+    },
 
-  jobsToNotify(limit: number): Job[] {
-    return this.s.toNotify.all(limit).map(jobFromRow);
-  }
+    async claimWebhookDeliveries(now, leaseMs, limit) {
+      return db
+        .transaction(() => {
+          const rows = s.due.all(now, limit);
+          for (const r of rows) s.lease.run(now + leaseMs, r.id);
+          return rows.map(deliveryFromRow);
+        })
+        .immediate();
+    },
 
-  enqueue(jobId: string, d: NewWebhookDelivery | null): void {
-    this.db
-      .transaction(() => {
-        if (d) this.s.insert.run(d.id, d.jobId, d.event, d.url, d.payload, d.createdAt, d.createdAt);
-        this.s.markNotified.run(jobId);
-      })
-      .immediate();
-  }
-
-  claim(now: number, leaseMs: number, limit: number): WebhookDelivery[] {
-    return this.db
-      .transaction(() => {
-        const rows = this.s.due.all(now, limit);
-        for (const r of rows) this.s.lease.run(now + leaseMs, r.id);
-        return rows.map(deliveryFromRow);
-      })
-      .immediate();
-  }
-
-  record(id: string, result: DeliveryResult): void {
-    this.db
-      .transaction(() => {
-        const row = this.s.byId.get(id);
+    async recordWebhookAttempt(id, result) {
+      db.transaction(() => {
+        const row = s.byId.get(id);
         if (!row) return;
         const log = appendLog(row.log, result);
         const state = result.kind === "retry" ? "pending" : result.kind;
         const next = result.kind === "retry" ? result.nextAttemptAt : Number(row.next_attempt_at);
         const deliveredAt = result.kind === "delivered" ? result.attempt.at : null;
-        this.s.record.run(state, next, deliveredAt, log, id);
-      })
-      .immediate();
-  }
+        s.record.run(state, next, deliveredAt, log, id);
+      }).immediate();
+    },
 
-  list(jobId: string): WebhookDelivery[] {
-    return this.s.byJob.all(jobId).map(deliveryFromRow);
-  }
+    async listWebhookDeliveries(jobId) {
+      return s.byJob.all(jobId).map(deliveryFromRow);
+    },
+  };
 }

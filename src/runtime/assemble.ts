@@ -1,0 +1,97 @@
+import { BackendRegistry } from "../backends/backend-registry.js";
+import type { BlobStore } from "../blobs/blob-store.js";
+import { type ModelPricing, routePricing } from "../budget/job-pricing.js";
+import { validationLimits } from "../config/check-validation-limits.js";
+import type { DocketConfig } from "../config/config.js";
+import type { ValidationLimits } from "../config/validation-limits.js";
+import { DocketMetrics } from "../events/metrics.js";
+import { invocationAwareBackends } from "../invocations/invocation-backends.js";
+import { RouteTable } from "../routing/route-table.js";
+import type { Store } from "../store/store.js";
+import { openBlobs } from "./open-blobs.js";
+import { openProcessStore } from "./open-store.js";
+import { sweepOrphansAtStart } from "./start-sweep.js";
+import { WorkSignal } from "./work-signal.js";
+
+/**
+ * What a process runs: `serve` the API and a worker on one store (embedded, or all-in-one on
+ * PostgreSQL), `api` the HTTP API only, `worker` the worker only.
+ */
+export type ProcessRole = "serve" | "api" | "worker";
+
+export interface AssembleOptions {
+  role: ProcessRole;
+  /** The backends to run records on; default: each route's backend built from its config on first use. */
+  backends?: BackendRegistry;
+}
+
+/** Everything a process is built from, made once here and handed to what it runs. */
+export interface Assembly {
+  readonly role: ProcessRole;
+  readonly config: DocketConfig;
+  readonly store: Store;
+  readonly blobs: BlobStore;
+  /** The one registry that owns the backends (closed with the assembly). */
+  readonly backends: BackendRegistry;
+  /**
+   * What the record worker calls: each backend wrapped so that invocation records have their
+   * payload streamed from the blob store. It owns nothing; closing goes through `backends`.
+   */
+  readonly workerBackends: BackendRegistry;
+  readonly routes: RouteTable;
+  readonly limits: { readonly pricing: ModelPricing; readonly validation: ValidationLimits };
+  /** `GET /metrics`: in processes that serve the API (attempt counters count only in `serve`). */
+  readonly metrics: DocketMetrics | null;
+  /** In-process wake-ups and stops between an API and a worker in the same process (`serve`). */
+  readonly signal: WorkSignal | null;
+  /** Tells workers in other processes that work may be runnable (a hint; they poll regardless). */
+  hintWork(): void;
+  /** Closes the backends, then the store (and releases the data directory). */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: builds store, blobs, backends, limits, metrics and signals for any
+ * process. Whether this process has the store to itself is the store's `exclusive`
+ * capability; nothing here asks which engine it is.
+ */
+export async function assemble(config: DocketConfig, o: AssembleOptions): Promise<Assembly> {
+  const { store, release } = await openProcessStore(config);
+  let blobs: BlobStore;
+  try {
+    // Alone on the database (the data-dir lock proves it), every lease found at start-up belongs
+    // to a process that died: take them over at once rather than waiting them out.
+    if (o.role === "serve" && store.capabilities.exclusive) await store.expireAllLeases(Date.now());
+    blobs = openBlobs(config);
+    if (o.role === "serve") await sweepOrphansAtStart(blobs, config, store.capabilities.exclusive);
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  const backends = o.backends ?? new BackendRegistry();
+  const hints = store.capabilities.workHints;
+  return {
+    role: o.role,
+    config,
+    store,
+    blobs,
+    backends,
+    workerBackends: invocationAwareBackends(backends, blobs),
+    routes: new RouteTable(config.routes),
+    limits: { pricing: routePricing(config.routes), validation: validationLimits(config.validation) },
+    // Backlog gauges come from the store; attempt counters live in the worker processes.
+    metrics:
+      o.role === "worker"
+        ? null
+        : new DocketMetrics(
+            store,
+            config.routes.map((r) => r.name),
+          ),
+    signal: o.role === "serve" ? new WorkSignal() : null,
+    hintWork: () => void hints?.hintWork().catch(() => {}),
+    async close() {
+      await backends.closeAll();
+      await release();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { asyncApiDeps } from "../http/async-api-deps.js";
+import { type RunningApiServer, startApiServer } from "../http/server.js";
+import type { Assembly } from "./assemble.js";
+
+/**
+ * How the API says "work arrived": to workers in the same process (the in-process signal) and
+ * to workers elsewhere (the store's work hint). Both are hints; workers poll regardless.
+ */
+export function apiWorkEvents(parts: Assembly): { workAvailable(): void; jobStopped(jobId: string): void } {
+  return {
+    workAvailable() {
+      parts.signal?.workAvailable();
+      parts.hintWork();
+    },
+    // Workers in other processes learn of the stop from the hint workAvailable sends with it.
+    jobStopped(jobId) {
+      parts.signal?.jobStopped(jobId);
+    },
+  };
+}
+
+/** The HTTP API on an assembled process: written once for `docket serve` and `docket api`. */
+export function startApi(parts: Assembly): Promise<RunningApiServer> {
+  const { config } = parts;
+  return startApiServer({
+    store: parts.store,
+    blobs: parts.blobs,
+    config: config.server,
+    events: apiWorkEvents(parts),
+    async: asyncApiDeps(config, parts.metrics ?? undefined),
+    host: config.server.host,
+    port: config.server.port,
+  });
+}

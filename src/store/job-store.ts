@@ -1,0 +1,25 @@
+import type { Endpoint, Job, JobKind } from "../domain/job.js";
+
+/** Jobs as clients see them: create, read, list, cancel (domain/job-transitions.ts says from where). */
+export interface JobStore {
+  insertJob(job: NewJob): Promise<Job>;
+  getJob(id: string): Promise<Job | undefined>;
+  /** Newest first; `after` is the id of the last job of the previous page. */
+  listJobs(query: { after?: string; limit: number; kind?: JobKind }): Promise<Job[]>;
+  /** in_progress/validating → cancelling; pending records → cancelled. Undefined if unknown. */
+  cancelJob(id: string, now: number): Promise<Job | undefined>;
+}
+
+export interface NewJob {
+  id: string;
+  endpoint: Endpoint;
+  inputFileId: string;
+  completionWindow: string;
+  metadata: Record<string, string> | null;
+  createdAt: number;
+  expiresAt: number;
+  /** Where the job's end event goes (webhooks); absent: config defaults. */
+  webhookUrl?: string | null;
+  /** OpenAI's `output_expires_after.seconds` (anchor created_at); absent/null: config retention. */
+  outputExpiresAfterSeconds?: number | null;
+}

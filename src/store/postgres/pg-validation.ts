@@ -1,0 +1,99 @@
+import type pg from "pg";
+import { VALIDATION_HELD_JOB_STATUSES } from "../../domain/job-transitions.js";
+import { type JobRow, jobFromRow } from "../rows.js";
+import { sqlList } from "../sql-list.js";
+import type { ValidationStore } from "../validation-store.js";
+import { query, transaction } from "./pg-connection.js";
+
+/** Validation on PostgreSQL (ValidationStore): a job's input file becoming its records. */
+export function pgValidation(pool: pg.Pool): ValidationStore {
+  return {
+    async claimValidation(owner, leaseMs, now) {
+      return transaction(pool, async (c) => {
+        const { rows } = await c.query<{ id: string; validation_lease_until: number | null }>(
+          `SELECT id, validation_lease_until FROM jobs WHERE status = 'validating'
+           AND (validation_lease_until IS NULL OR validation_lease_until < $1)
+         ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED`,
+          [now],
+        );
+        const job = rows[0];
+        if (!job) return undefined;
+        // A previous holder died part-way: start the file again from a clean slate.
+        if (job.validation_lease_until !== null)
+          await c.query("DELETE FROM records WHERE job_id = $1", [job.id]);
+        const updated = await c.query<JobRow>(
+          `UPDATE jobs SET validation_owner = $1, validation_lease_until = $2,
+           validation_attempts = validation_attempts + 1 WHERE id = $3 RETURNING *`,
+          [owner, now + leaseMs, job.id],
+        );
+        return jobFromRow(updated.rows[0]!);
+      });
+    },
+
+    async renewValidation(jobId, owner, leaseUntil) {
+      const rows = await query(
+        pool,
+        `UPDATE jobs SET validation_lease_until = $1
+       WHERE id = $2 AND validation_owner = $3 AND status IN (${sqlList(VALIDATION_HELD_JOB_STATUSES)}) RETURNING id`,
+        [leaseUntil, jobId, owner],
+      );
+      return rows.length > 0;
+    },
+
+    async insertRecords(jobId, records, maxAttempts) {
+      if (records.length === 0) return;
+      await query(
+        pool,
+        `INSERT INTO records (job_id, position, line, custom_id, custom_id_json, route, body, max_attempts)
+       SELECT $1, position, line, custom_id, custom_id_json, route, body, $7
+       FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $8::text[])
+         AS r(position, line, custom_id, route, body, custom_id_json)`,
+        [
+          jobId,
+          records.map((r) => r.position),
+          records.map((r) => r.line),
+          records.map((r) => r.customId),
+          records.map((r) => r.route),
+          // A big line's body comes as UTF-8 bytes; PostgreSQL's text[] takes it as a string.
+          records.map((r) => (typeof r.body === "string" ? r.body : r.body.toString("utf8"))),
+          maxAttempts,
+          records.map((r) => r.customIdJson ?? null),
+        ],
+      );
+    },
+
+    async finishValidation(jobId, total, now, model) {
+      return transaction(pool, async (c) => {
+        const started = await c.query(
+          `UPDATE jobs SET status = 'in_progress', total = $1, in_progress_at = $2, validation_lease_until = NULL,
+           model = COALESCE($4, model)
+         WHERE id = $3 AND status = 'validating'`,
+          [total, now, jobId, model ?? null],
+        );
+        if ((started.rowCount ?? 0) > 0) return true;
+        // Cancelled while validating (cancelJob locked the job first, so this sees its status).
+        const cancelled = await c.query(
+          "UPDATE records SET state = 'cancelled', finished_at = $1 WHERE job_id = $2 AND state = 'pending'",
+          [now, jobId],
+        );
+        await c.query(
+          `UPDATE jobs SET total = $1, cancelled = cancelled + $2, validation_lease_until = NULL
+         WHERE id = $3 AND status = 'cancelling'`,
+          [total, cancelled.rowCount ?? 0, jobId],
+        );
+        return false;
+      });
+    },
+
+    async failValidation(jobId, errors, now) {
+      await transaction(pool, async (c) => {
+        await c.query("DELETE FROM records WHERE job_id = $1", [jobId]);
+        await c.query(
+          `UPDATE jobs SET status = 'failed', failed_at = $1, errors = $2, validation_lease_until = NULL
+         WHERE id = $3 AND status IN (${sqlList(VALIDATION_HELD_JOB_STATUSES)})`,
+          [now, JSON.stringify(errors), jobId],
+        );
+      });
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { VALIDATION_HELD_JOB_STATUSES } from "../../domain/job-transitions.js";
+import { sqlList } from "../sql-list.js";
+import type { ValidationStore } from "../validation-store.js";
+import { BODY_PART_BYTES, BODY_PART_CHARS, type SqliteBodyParts } from "./sqlite-body-parts.js";
+import type { SqliteShared } from "./sqlite-shared.js";
+
+/** Validation on SQLite (ValidationStore): a job's input file becoming its records. */
+export function sqliteValidation({ db, getJob }: SqliteShared, bodyParts: SqliteBodyParts): ValidationStore {
+  const insertRecord = db.prepare(
+    `INSERT INTO records (job_id, position, line, custom_id, custom_id_json, route, body, max_attempts)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  return {
+    async claimValidation(owner, leaseMs, now) {
+      return db
+        .transaction(() => {
+          const row = db
+            .prepare(
+              `SELECT id, validation_lease_until FROM jobs WHERE status = 'validating'
+               AND (validation_lease_until IS NULL OR validation_lease_until < ?) ORDER BY seq LIMIT 1`,
+            )
+            .get(now) as { id: string; validation_lease_until: number | null } | undefined;
+          if (!row) return undefined;
+          // A previous holder died part-way: start the file again from a clean slate.
+          if (row.validation_lease_until !== null)
+            db.prepare("DELETE FROM records WHERE job_id = ?").run(row.id);
+          db.prepare(
+            `UPDATE jobs SET validation_owner = ?, validation_lease_until = ?,
+               validation_attempts = validation_attempts + 1 WHERE id = ?`,
+          ).run(owner, now + leaseMs, row.id);
+          return getJob(row.id);
+        })
+        .immediate();
+    },
+
+    async renewValidation(jobId, owner, leaseUntil) {
+      const r = db
+        .prepare(
+          `UPDATE jobs SET validation_lease_until = ?
+         WHERE id = ? AND validation_owner = ? AND status IN (${sqlList(VALIDATION_HELD_JOB_STATUSES)})`,
+        )
+        .run(leaseUntil, jobId, owner);
+      return r.changes > 0;
+    },
+
+    async insertRecords(jobId, records, maxAttempts) {
+      db.transaction(() => {
+        for (const r of records) {
+          // A large body goes in parts (sqlite-body-parts.ts): the row stays small for its UPDATEs.
+          const { body } = r;
+          const bytes = typeof body === "string" ? null : body;
+          const large = bytes ? bytes.length > BODY_PART_BYTES : body.length > BODY_PART_CHARS;
+          const { lastInsertRowid } = insertRecord.run(
+            jobId,
+            r.position,
+            r.line,
+            r.customId,
+            r.customIdJson ?? null,
+            r.route,
+            large ? "" : bytes ? bytes.toString("utf8") : body,
+            maxAttempts,
+          );
+          // A body given as bytes is written from them: no string copy of a big line.
+          if (large && bytes) bodyParts.writeBytes(lastInsertRowid, bytes);
+          else if (large) bodyParts.write(lastInsertRowid, body as string);
+        }
+      }).immediate();
+    },
+
+    async finishValidation(jobId, total, now, model) {
+      return db
+        .transaction(() => {
+          const started = db
+            .prepare(
+              `UPDATE jobs SET status = 'in_progress', total = ?, in_progress_at = ?, validation_lease_until = NULL,
+               model = COALESCE(?, model)
+             WHERE id = ? AND status = 'validating'`,
+            )
+            .run(total, now, model ?? null, jobId);
+          if (started.changes > 0) return true;
+          const cancelled = db
+            .prepare(
+              `UPDATE records SET state = 'cancelled', finished_at = ? WHERE job_id = ? AND state = 'pending'`,
+            )
+            .run(now, jobId).changes;
+          db.prepare(
+            `UPDATE jobs SET total = ?, cancelled = cancelled + ?, validation_lease_until = NULL
+             WHERE id = ? AND status = 'cancelling'`,
+          ).run(total, cancelled, jobId);
+          return false;
+        })
+        .immediate();
+    },
+
+    async failValidation(jobId, errors, now) {
+      db.transaction(() => {
+        db.prepare("DELETE FROM records WHERE job_id = ?").run(jobId);
+        db.prepare(
+          `UPDATE jobs SET status = 'failed', failed_at = ?, errors = ?, validation_lease_until = NULL
+             WHERE id = ? AND status IN (${sqlList(VALIDATION_HELD_JOB_STATUSES)})`,
+        ).run(now, JSON.stringify(errors), jobId);
+      }).immediate();
+    },
+  };
+}
