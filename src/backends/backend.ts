@@ -11,7 +11,7 @@ export interface Backend {
   /**
    * True when `send` honours `bodyStream`/`responseSink` (large invocation payloads streamed,
    * never held whole in memory). Backends without it get such bodies read into a string, up to
-   * a limit (src/invocations/invocation-backends.ts).
+   * a limit (src/invocations/invocation-request.ts).
    */
   readonly streamsBodies?: boolean;
 }

@@ -2,14 +2,11 @@ import type { Job } from "./job.js";
 import type { RecordState } from "./record.js";
 
 /**
- * An async invocation is a job of kind `invocation` with exactly one record. Its payload never
- * enters the database: the record's body is a small pointer (InvocationPointer) to the blob,
- * and the job's endpoint carries INVOCATION_ENDPOINT_PREFIX so that only records of invocation
- * jobs are ever read as pointers (a batch line cannot forge one: batch endpoints are checked).
+ * What the record body of an invocation holds (JSON). An async invocation is a job of kind
+ * `invocation` with exactly one record. Its payload never enters the database: the record's body
+ * is this small pointer to the blob. Only records of invocation jobs (the claim returns the job's
+ * kind) are ever read as pointers, so a batch line cannot forge one.
  */
-export const INVOCATION_ENDPOINT_PREFIX = "invocation:";
-
-/** What the record body of an invocation holds (JSON). */
 export interface InvocationPointer {
   /** Blob key of the request body. */
   input: string;

@@ -1,3 +1,5 @@
+import type { JobKind } from "./job.js";
+
 /**
  * A record is one model request inside a job. `running` is held by a lease; `attempt` is the
  * fencing token: every claim increments it, and only the holder of the current attempt may
@@ -31,6 +33,8 @@ export interface ClaimedRecord {
   jobId: string;
   customId: string;
   route: string;
+  /** Its job's kind, which prepares the request (src/jobs/): a batch body as is, an invocation's pointer. */
+  kind: JobKind;
   endpoint: string;
   body: string;
   /**

@@ -1,17 +1,16 @@
-import type { BlobStore } from "../blobs/blob-store.js";
 import { checkBudgets } from "../budget/check-budgets.js";
 import { type ModelPricing, tablePricing } from "../budget/job-pricing.js";
 import { budgetRecordError } from "../domain/budget-stop.js";
 import type { Job } from "../domain/job.js";
 import type { RecordError } from "../domain/record.js";
-import { finalizeInvocation } from "../invocations/finalize-invocation.js";
-import { finalizeJob } from "../output/finalize-job.js";
+import type { JobKinds } from "../jobs/job-kind.js";
 import type { Store } from "../store/store.js";
 import type { Duty } from "./duty.js";
 
 export interface MaintenanceOptions {
   store: Store;
-  blobs: BlobStore;
+  /** Each kind of job finalizes its own way (a batch's JSONL files, an invocation's answer). */
+  kinds: JobKinds;
   outputRetentionMs: number | null;
   /** Told about every job that reached its end (webhooks, SSE, logs). */
   onJobEnded?: (job: Job) => void;
@@ -57,9 +56,8 @@ export class Maintenance {
       stopped?.(job.id, budgetRecordError(stop)),
     );
     for (const { id, endStatus } of await store.claimFinalizable(now)) {
-      // An invocation's result is its backend's answer (or a failure document), not JSONL files.
-      const finalize = (await store.getJob(id))?.kind === "invocation" ? finalizeInvocation : finalizeJob;
-      await finalize(store, this.o.blobs, id, endStatus, this.o.outputRetentionMs);
+      const kind = (await store.getJob(id))?.kind ?? "batch";
+      await this.o.kinds[kind].finalize(id, endStatus, this.o.outputRetentionMs);
       const job = await store.getJob(id);
       if (job) this.o.onJobEnded?.(job);
     }

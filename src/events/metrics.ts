@@ -1,5 +1,4 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import { INVOCATION_ENDPOINT_PREFIX } from "../domain/invocation.js";
 import type { JobKind } from "../domain/job.js";
 import type { Store } from "../store/store.js";
 import type { AttemptObservation } from "../worker/attempt-observer.js";
@@ -96,7 +95,7 @@ export class DocketMetrics {
 
   /** The worker's hook: one call per finished attempt. */
   readonly onAttempt = (o: AttemptObservation): void => {
-    const labels = { route: o.route, kind: kindOf(o.record.endpoint) };
+    const labels = { route: o.route, kind: o.record.kind };
     this.processing.observe(labels, (o.finishedAt - o.startedAt) / 1000);
     this.attempts.inc({ ...labels, outcome: o.outcome.kind });
     if (o.outcome.kind === "succeeded" && o.outcome.usage) {
@@ -153,8 +152,4 @@ export class DocketMetrics {
     }
     if (since !== null) this.backlogWait.observe(labels, Math.max(0, (startedAt - since) / 1000));
   }
-}
-
-function kindOf(endpoint: string): JobKind {
-  return endpoint.startsWith(INVOCATION_ENDPOINT_PREFIX) ? "invocation" : "batch";
 }

@@ -5,7 +5,8 @@ import { validationLimits } from "../config/check-validation-limits.js";
 import type { DocketConfig } from "../config/config.js";
 import type { ValidationLimits } from "../config/validation-limits.js";
 import { DocketMetrics } from "../events/metrics.js";
-import { invocationAwareBackends } from "../invocations/invocation-backends.js";
+import type { JobKinds } from "../jobs/job-kind.js";
+import { jobKinds } from "../jobs/job-kinds.js";
 import { RouteTable } from "../routing/route-table.js";
 import type { Store } from "../store/store.js";
 import { openBlobs } from "./open-blobs.js";
@@ -33,11 +34,8 @@ export interface Assembly {
   readonly blobs: BlobStore;
   /** The one registry that owns the backends (closed with the assembly). */
   readonly backends: BackendRegistry;
-  /**
-   * What the record worker calls: each backend wrapped so that invocation records have their
-   * payload streamed from the blob store. It owns nothing; closing goes through `backends`.
-   */
-  readonly workerBackends: BackendRegistry;
+  /** The job kinds (batch, invocation): how each prepares a record's request and finalizes a job. */
+  readonly kinds: JobKinds;
   readonly routes: RouteTable;
   readonly limits: { readonly pricing: ModelPricing; readonly validation: ValidationLimits };
   /** `GET /metrics`: in processes that serve the API (attempt counters count only in `serve`). */
@@ -76,7 +74,7 @@ export async function assemble(config: DocketConfig, o: AssembleOptions): Promis
     store,
     blobs,
     backends,
-    workerBackends: invocationAwareBackends(backends, blobs),
+    kinds: jobKinds({ store, blobs }),
     routes: new RouteTable(config.routes),
     limits: { pricing: routePricing(config.routes), validation: validationLimits(config.validation) },
     // Backlog gauges come from the store; attempt counters live in the worker processes.

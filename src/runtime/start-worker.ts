@@ -55,7 +55,8 @@ export function startWorker(parts: Assembly, o: WorkerOptions = {}): RunningWork
 
   const worker = new RecordWorker({
     store,
-    backends: parts.workerBackends,
+    backends: parts.backends,
+    kinds: parts.kinds,
     routes,
     owner,
     leaseMs: w.leaseMs,
@@ -113,7 +114,7 @@ export function startWorker(parts: Assembly, o: WorkerOptions = {}): RunningWork
         create: () =>
           maintenanceDuty({
             store,
-            blobs,
+            kinds: parts.kinds,
             intervalMs: w.maintenanceMs,
             outputRetentionMs: config.retention.outputFileMs,
             onWorkRequeued: () => {

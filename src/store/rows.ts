@@ -1,6 +1,5 @@
 import type { FilePurpose, StoredFile } from "../domain/file.js";
-import { INVOCATION_ENDPOINT_PREFIX } from "../domain/invocation.js";
-import type { Endpoint, Job, JobStatus, ValidationError } from "../domain/job.js";
+import type { Endpoint, Job, JobKind, JobStatus, ValidationError } from "../domain/job.js";
 import type { FinishedRecord, RecordState } from "../domain/record.js";
 
 /**
@@ -79,15 +78,17 @@ export function fileFromRow(r: FileRow): StoredFile {
   };
 }
 
+/** The \`jobs.kind\` column as a JobKind (rows written before kinds existed are batches). */
+export function jobKindOf(column: string | undefined): JobKind {
+  return column === "invocation" ? "invocation" : "batch";
+}
+
 export function jobFromRow(r: JobRow): Job {
   return {
     id: r.id,
-    kind: r.kind === "invocation" ? "invocation" : "batch",
+    kind: jobKindOf(r.kind),
     status: r.status as JobStatus,
-    // Invocation jobs store their endpoint marked (src/domain/invocation.ts); the job shows it plain.
-    endpoint: (r.endpoint.startsWith(INVOCATION_ENDPOINT_PREFIX)
-      ? r.endpoint.slice(INVOCATION_ENDPOINT_PREFIX.length)
-      : r.endpoint) as Endpoint,
+    endpoint: r.endpoint as Endpoint,
     inputFileId: r.input_file_id,
     completionWindow: r.completion_window,
     metadata: r.metadata ? (JSON.parse(r.metadata) as Record<string, string>) : null,

@@ -2,6 +2,7 @@ import type { BackendRegistry } from "../backends/backend-registry.js";
 import type { ModelPricing } from "../budget/job-pricing.js";
 import type { RouteConfig } from "../config/config.js";
 import type { ClaimedRecord } from "../domain/record.js";
+import type { JobKinds } from "../jobs/job-kind.js";
 import type { RouteGate } from "../limits/route-gate.js";
 import type { Store } from "../store/store.js";
 import type { AttemptObserver } from "./attempt-observer.js";
@@ -9,6 +10,8 @@ import type { AttemptObserver } from "./attempt-observer.js";
 export interface RecordWorkerOptions {
   store: Store;
   backends: BackendRegistry;
+  /** How each kind of job turns a claimed record into its backend request. */
+  kinds: JobKinds;
   routes: RouteConfig[];
   /** Unique per process: leases are held in this name. */
   owner: string;

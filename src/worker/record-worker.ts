@@ -333,7 +333,7 @@ export class RecordWorker {
       signal: controller.signal,
       estimatedTokens,
       inFlight: () => slot.inFlight,
-      store: this.o.store,
+      kinds: this.o.kinds,
     }).then((outcome) => {
       slot.inFlight--;
       this.o.onAttempt?.({

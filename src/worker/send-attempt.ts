@@ -1,9 +1,8 @@
 import { type Backend, unansweredFailure } from "../backends/backend.js";
 import type { ClaimedRecord, Outcome } from "../domain/record.js";
+import type { JobKinds } from "../jobs/job-kind.js";
 import type { RouteGate } from "../limits/route-gate.js";
-import type { Store } from "../store/store.js";
 import { outcomeOf } from "./outcome-of.js";
-import { sendRecord } from "./record-request.js";
 
 /**
  * One attempt of a record: the backend call, the route gate told how it went (latency, overload,
@@ -18,11 +17,12 @@ export function sendAttempt(
     signal: AbortSignal;
     estimatedTokens: number;
     inFlight: () => number;
-    store: Pick<Store, "readBodyPart">;
+    kinds: JobKinds;
   },
 ): Promise<Outcome> {
   const started = Date.now();
-  return sendRecord(backend, record, o.signal, o.store).then(
+  // The record's kind prepares its request: a batch body as stored, an invocation's payload from blobs.
+  return o.kinds[record.kind].send(backend, record, o.signal).then(
     (result) => {
       const now = Date.now();
       gate.onFinished(

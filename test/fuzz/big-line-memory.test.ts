@@ -9,13 +9,17 @@ import type { GoodFile } from "./good-files.js";
 import { type GoodLine, goodLine } from "./good-lines.js";
 
 /**
- * Issue 17's seeded fuzz suite, part 4: one large line (~24 MB) through a real `docket serve`
+ * Issue 17's seeded fuzz suite, part 4: one large line (48 MB) through a real `docket serve`
  * child. It must reach the backend byte for byte and its id come back unchanged, and the
  * server's peak RSS above idle must stay within 3× the line (issue 17's goal: ≤ 3× the longest
  * line, ≤ 400 MB for a 100 MB line), read from /proc/<pid>/status (VmHWM).
  */
 const TEST_FILE = "test/fuzz/big-line-memory.test.ts";
-const BIG_LINE_BYTES = 24 * 1024 * 1024;
+// 48 MB, not less: about 50–75 MB of the peak is fixed whatever the line's size (V8's young
+// generation growing at the upload, SQLite's 16 MB page cache; measured +57 MB for a 24 MB line
+// and +64 MB for a 48 MB one on Node 20, +74–81 MB for both on Node 24), so a small line would
+// test that constant, not the per-line cost the issue bounds (its own example is 100 MB).
+const BIG_LINE_BYTES = 48 * 1024 * 1024;
 const seed = fuzzSeed();
 const findings = new Findings(seed, TEST_FILE);
 let s: FuzzServer;
@@ -76,7 +80,7 @@ beforeAll(async () => {
   uploadPeak = memoryOf(s.pid).hwm;
   await runChecked(big);
   peak = memoryOf(s.pid).hwm;
-  // The recorded bodies (24 MB each way) are this process's, not the server's: drop them.
+  // The recorded bodies (48 MB each way) are this process's, not the server's: drop them.
   s.fake.resetStats();
   console.log(
     `fuzz big line: ${(lineBytes / 1024 ** 2).toFixed(1)} MB line in ${((Date.now() - started) / 1000).toFixed(1)} s; server idle RSS ${(idleRss / 1024 ** 2).toFixed(0)} MB, peak after upload ${(uploadPeak / 1024 ** 2).toFixed(0)} MB, after the batch ${(peak / 1024 ** 2).toFixed(0)} MB (+${((peak - idleRss) / 1024 ** 2).toFixed(0)} MB = ${((peak - idleRss) / lineBytes).toFixed(2)}× the line); ${findings.summary()}`,

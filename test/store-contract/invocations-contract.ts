@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { newId } from "../../src/domain/ids.js";
-import { INVOCATION_ENDPOINT_PREFIX, type NewInvocation } from "../../src/domain/invocation.js";
+import type { NewInvocation } from "../../src/domain/invocation.js";
 import type { Store } from "../../src/store/store.js";
 import { runningTestJob, T0 } from "./fixtures.js";
 
@@ -106,10 +106,13 @@ export function describeInvocationsContract(engine: string, openStore: () => Pro
       const [first, ...rest] = await claim(4);
       expect(first).toMatchObject({
         jobId: "inv_p",
-        endpoint: `${INVOCATION_ENDPOINT_PREFIX}/v1/chat/completions`,
+        kind: "invocation",
+        endpoint: "/v1/chat/completions",
         body,
       });
       expect(rest).toHaveLength(3);
+      // The claim says which kind of job each record is: the worker asks that kind to send it.
+      for (const r of rest) expect(r).toMatchObject({ kind: "batch", endpoint: "/v1/chat/completions" });
       expect((await store.getInvocation("inv_p"))?.recordState).toBe("running");
     });
 

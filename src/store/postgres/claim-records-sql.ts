@@ -2,7 +2,7 @@
  * Claims up to $4 runnable records of one route, in one statement (one round trip, one commit).
  *
  * Parameters: $1 owner, $2 lease_until, $3 route, $4 limit, $5 now.
- * Returns: pass, seq (job order), priority, endpoint, and the claimed record's columns.
+ * Returns: pass, seq (job order), priority, the job's endpoint and kind, and the claimed record's columns.
  * Jobs are taken by priority (invocations before batches, migration 0003), then in order.
  *
  * Same fairness as the SQLite engine: a first pass gives every in-progress job an equal slice
@@ -15,13 +15,13 @@
  */
 export const CLAIM_RECORDS_SQL = `
 WITH active AS (
-  SELECT id, seq, priority, endpoint FROM jobs WHERE status = 'in_progress'
+  SELECT id, seq, priority, endpoint, kind FROM jobs WHERE status = 'in_progress'
 ),
 share AS (
   SELECT GREATEST(1, CEIL($4::numeric / GREATEST(1, (SELECT count(*) FROM active))))::int AS slice
 ),
 first_pick AS (
-  SELECT r.id, a.seq, a.priority, a.endpoint
+  SELECT r.id, a.seq, a.priority, a.endpoint, a.kind
   FROM (SELECT * FROM active ORDER BY priority DESC, seq) a
   CROSS JOIN LATERAL (
     SELECT id FROM records
@@ -34,11 +34,11 @@ first_pick AS (
 first_claim AS (
   UPDATE records SET state = 'running', attempt = attempt + 1, lease_owner = $1, lease_until = $2
   FROM first_pick p WHERE records.id = p.id
-  RETURNING 1 AS pass, p.seq, p.priority, p.endpoint, records.id, records.job_id, records.custom_id, records.route,
+  RETURNING 1 AS pass, p.seq, p.priority, p.endpoint, p.kind, records.id, records.job_id, records.custom_id, records.route,
     records.body, records.attempt, records.max_attempts
 ),
 fill_pick AS (
-  SELECT r.id, a.seq, a.priority, a.endpoint
+  SELECT r.id, a.seq, a.priority, a.endpoint, a.kind
   FROM (SELECT * FROM active ORDER BY priority DESC, seq) a
   CROSS JOIN LATERAL (
     SELECT id FROM records
@@ -52,7 +52,7 @@ fill_pick AS (
 fill_claim AS (
   UPDATE records SET state = 'running', attempt = attempt + 1, lease_owner = $1, lease_until = $2
   FROM fill_pick p WHERE records.id = p.id
-  RETURNING 2 AS pass, p.seq, p.priority, p.endpoint, records.id, records.job_id, records.custom_id, records.route,
+  RETURNING 2 AS pass, p.seq, p.priority, p.endpoint, p.kind, records.id, records.job_id, records.custom_id, records.route,
     records.body, records.attempt, records.max_attempts
 )
 SELECT * FROM first_claim
@@ -65,6 +65,7 @@ export interface ClaimRow {
   id: number;
   job_id: string;
   endpoint: string;
+  kind: string;
   custom_id: string;
   route: string;
   body: string;

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { INVOCATION_CODES, INVOCATION_ENDPOINT_PREFIX, type Invocation } from "../../domain/invocation.js";
+import { INVOCATION_CODES, type Invocation } from "../../domain/invocation.js";
 import { type InvocationRow, invocationFromRow, TTL_EXPIRED_MESSAGE } from "../invocation-rows.js";
 import type { InvocationStore } from "../invocation-store.js";
 import {
@@ -35,7 +35,7 @@ export function pgInvocations(pool: pg.Pool): InvocationStore {
         await transaction(pool, async (c) => {
           await c.query(INSERT_INVOCATION_JOB_SQL, [
             n.id,
-            INVOCATION_ENDPOINT_PREFIX + n.endpoint,
+            n.endpoint,
             n.inputFileId,
             `${Math.ceil((n.ttlUntil - n.createdAt) / 1000)}s`,
             n.webhookUrl,

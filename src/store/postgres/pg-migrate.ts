@@ -4,6 +4,7 @@ import { migration0002 } from "./migrations/0002-leaders-workers.js";
 import { migration0003 } from "./migrations/0003-invocations-webhooks.js";
 import { migration0004 } from "./migrations/0004-job-budgets.js";
 import { migration0005 } from "./migrations/0005-exact-input.js";
+import { migration0006 } from "./migrations/0006-plain-invocation-endpoint.js";
 import { checkSchemaName, transaction } from "./pg-connection.js";
 
 /** Numbered and append-only: never edit a shipped migration, add the next number. */
@@ -13,6 +14,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 3, sql: migration0003 },
   { version: 4, sql: migration0004 },
   { version: 5, sql: migration0005 },
+  { version: 6, sql: migration0006 },
 ];
 
 /**

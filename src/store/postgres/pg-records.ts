@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { RecordStore } from "../record-store.js";
+import { jobKindOf } from "../rows.js";
 import { CLAIM_RECORDS_SQL, type ClaimRow } from "./claim-records-sql.js";
 import { LOCK_RELEASED_JOBS_SQL, RELEASE_RECORDS_SQL, RENEW_LEASES_SQL } from "./lease-sql.js";
 import { query, transaction } from "./pg-connection.js";
@@ -48,6 +49,7 @@ export function pgRecords(pool: pg.Pool): RecordStore {
         jobId: r.job_id,
         customId: r.custom_id,
         route: r.route,
+        kind: jobKindOf(r.kind),
         endpoint: r.endpoint,
         body: r.body,
         attempt: r.attempt,

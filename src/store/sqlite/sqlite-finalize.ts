@@ -9,7 +9,7 @@ import type { SqliteShared } from "./sqlite-shared.js";
  * Finalize on SQLite (FinalizeStore). One process owns the file, so no finalize lease is
  * needed: every finalizing job is this process's (domain/job-transitions.ts, finalizeMove).
  */
-export function sqliteFinalize({ db, insertFile, endpoints }: SqliteShared): FinalizeStore {
+export function sqliteFinalize({ db, insertFile, jobTargets }: SqliteShared): FinalizeStore {
   const readFinished = db.prepare(
     `SELECT id, position, custom_id, custom_id_json, state, response_status, response_request_id, response_body,
        error_code, error_message
@@ -49,7 +49,7 @@ export function sqliteFinalize({ db, insertFile, endpoints }: SqliteShared): Fin
              WHERE id = ? AND status = 'finalizing'`,
         ).run(files.endStatus, now, files.outputFile?.id ?? null, files.errorFile?.id ?? null, jobId);
       }).immediate();
-      endpoints.delete(jobId);
+      jobTargets.delete(jobId);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { INVOCATION_CODES, INVOCATION_ENDPOINT_PREFIX } from "../../domain/invocation.js";
+import { INVOCATION_CODES } from "../../domain/invocation.js";
 import {
   INVOCATION_COLUMNS,
   INVOCATION_PRIORITY,
@@ -58,7 +58,7 @@ export function sqliteInvocations(db: SqliteDatabase): InvocationStore {
           if (existing) return { invocation: invocationFromRow(existing), created: false };
           s.insertJob.run(
             n.id,
-            INVOCATION_ENDPOINT_PREFIX + n.endpoint,
+            n.endpoint,
             n.inputFileId,
             `${Math.ceil((n.ttlUntil - n.createdAt) / 1000)}s`,
             n.webhookUrl,

@@ -4,6 +4,7 @@ import { migration0003 } from "./migrations/0003-invocations-webhooks.js";
 import { migration0004 } from "./migrations/0004-job-budgets.js";
 import { migration0005 } from "./migrations/0005-exact-input.js";
 import { migration0006 } from "./migrations/0006-body-parts.js";
+import { migration0007 } from "./migrations/0007-plain-invocation-endpoint.js";
 import type { SqliteDatabase } from "./sqlite-driver.js";
 
 /** Numbered and append-only: never edit a shipped migration, add the next number. */
@@ -14,6 +15,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 4, sql: migration0004 },
   { version: 5, sql: migration0005 },
   { version: 6, sql: migration0006 },
+  { version: 7, sql: migration0007 },
 ];
 
 export function migrateSqlite(db: SqliteDatabase): void {

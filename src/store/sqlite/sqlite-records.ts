@@ -1,8 +1,9 @@
 import type { AttemptResult, ClaimedRecord } from "../../domain/record.js";
 import { type OutcomeWrite, outcomeWrite } from "../outcome-write.js";
 import type { RecordStore } from "../record-store.js";
+import { jobKindOf } from "../rows.js";
 import type { SqliteBodyParts } from "./sqlite-body-parts.js";
-import type { SqliteShared } from "./sqlite-shared.js";
+import type { JobTarget, SqliteShared } from "./sqlite-shared.js";
 
 type ClaimRow = {
   id: number;
@@ -16,7 +17,9 @@ type ClaimRow = {
 
 function prepareStatements(db: SqliteShared["db"]) {
   return {
-    jobEndpoint: db.prepare<[string], { endpoint: string }>("SELECT endpoint FROM jobs WHERE id = ?"),
+    jobTarget: db.prepare<[string], { endpoint: string; kind: string }>(
+      "SELECT endpoint, kind FROM jobs WHERE id = ?",
+    ),
     // Higher priority first (invocations before batches), then submission order.
     activeJobs: db.prepare("SELECT id FROM jobs WHERE status = 'in_progress' ORDER BY priority DESC, seq"),
     claim: db.prepare(
@@ -70,16 +73,17 @@ function prepareStatements(db: SqliteShared["db"]) {
  * acknowledgements come batched from the worker, so one transaction (and its fsync) covers many.
  */
 export function sqliteRecords(x: SqliteShared, bodyParts: SqliteBodyParts): RecordStore {
-  const { db, addCounts, endpoints } = x;
+  const { db, addCounts, jobTargets } = x;
   const s = prepareStatements(db);
 
-  const endpointOf = (jobId: string): string => {
-    let endpoint = endpoints.get(jobId);
-    if (endpoint === undefined) {
-      endpoint = s.jobEndpoint.get(jobId)!.endpoint;
-      endpoints.set(jobId, endpoint);
+  const targetOf = (jobId: string): JobTarget => {
+    let target = jobTargets.get(jobId);
+    if (target === undefined) {
+      const row = s.jobTarget.get(jobId)!;
+      target = { endpoint: row.endpoint, kind: jobKindOf(row.kind) };
+      jobTargets.set(jobId, target);
     }
-    return endpoint;
+    return target;
   };
 
   const runOutcome = (w: OutcomeWrite, r: AttemptResult): unknown =>
@@ -142,12 +146,14 @@ export function sqliteRecords(x: SqliteShared, bodyParts: SqliteBodyParts): Reco
         })
         .immediate();
       return claimed.map((r) => {
+        const { endpoint, kind } = targetOf(r.job_id);
         const record: ClaimedRecord = {
           id: r.id,
           jobId: r.job_id,
           customId: r.custom_id,
           route: r.route,
-          endpoint: endpointOf(r.job_id),
+          kind,
+          endpoint,
           body: r.body,
           attempt: r.attempt,
           maxAttempts: r.max_attempts,

@@ -5,7 +5,7 @@ import { sqlList } from "../sql-list.js";
 import type { SqliteShared } from "./sqlite-shared.js";
 
 /** Retention on SQLite (RetentionStore): bounded sweeps of expired files and old ended jobs. */
-export function sqliteRetention({ db, endpoints }: SqliteShared): RetentionStore {
+export function sqliteRetention({ db, jobTargets }: SqliteShared): RetentionStore {
   return {
     async pruneExpired(now, limit, retainJobsMs) {
       return db
@@ -35,7 +35,7 @@ export function sqliteRetention({ db, endpoints }: SqliteShared): RetentionStore
           for (const id of jobIds) {
             dropRecords.run(id);
             dropJob.run(id);
-            endpoints.delete(id);
+            jobTargets.delete(id);
           }
           return { files, jobs: jobIds.length };
         })

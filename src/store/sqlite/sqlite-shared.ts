@@ -1,11 +1,11 @@
 import type { StoredFile } from "../../domain/file.js";
-import type { Job } from "../../domain/job.js";
+import type { Job, JobKind } from "../../domain/job.js";
 import { type JobRow, jobFromRow } from "../rows.js";
 import type { SqliteDatabase } from "./sqlite-driver.js";
 
 /**
  * What the SQLite nouns share: the database, the few statements several of them run, and the
- * endpoint of each active job (claims read it per record; finalize and pruning forget it).
+ * endpoint and kind of each active job (claims read them per record; finalize and pruning forget them).
  */
 export interface SqliteShared {
   readonly db: SqliteDatabase;
@@ -23,7 +23,13 @@ export interface SqliteShared {
       output?: number;
     },
   ): void;
-  readonly endpoints: Map<string, string>;
+  readonly jobTargets: Map<string, JobTarget>;
+}
+
+/** What a claimed record carries of its job. */
+export interface JobTarget {
+  endpoint: string;
+  kind: JobKind;
 }
 
 export function sqliteShared(db: SqliteDatabase): SqliteShared {
@@ -55,6 +61,6 @@ export function sqliteShared(db: SqliteDatabase): SqliteShared {
         jobId,
       );
     },
-    endpoints: new Map(),
+    jobTargets: new Map(),
   };
 }

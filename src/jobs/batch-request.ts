@@ -4,11 +4,11 @@ import type { ClaimedRecord } from "../domain/record.js";
 import type { Store } from "../store/store.js";
 
 /**
- * Sends one claimed record's body. A body stored in parts (a huge line, `bodyParts`) is streamed
- * to the backend part by part, read from the store as the socket takes them, so it is never
- * whole in memory; a backend that cannot stream gets it joined into a string.
+ * Sends one claimed batch record's body as stored. A body stored in parts (a huge line,
+ * `bodyParts`) is streamed to the backend part by part, read from the store as the socket takes
+ * them, so it is never whole in memory; a backend that cannot stream gets it joined into a string.
  */
-export function sendRecord(
+export function sendBatchRecord(
   backend: Backend,
   record: ClaimedRecord,
   signal: AbortSignal,

@@ -1,0 +1,13 @@
+import type { BlobStore } from "../blobs/blob-store.js";
+import { finalizeJob } from "../output/finalize-job.js";
+import type { Store } from "../store/store.js";
+import { sendBatchRecord } from "./batch-request.js";
+import type { JobKindRunner } from "./job-kind.js";
+
+/** A batch (`POST /v1/batches`): records are lines of the input file; the end writes output and error JSONL files. */
+export function batchKind({ store, blobs }: { store: Store; blobs: BlobStore }): JobKindRunner {
+  return {
+    send: (backend, record, signal) => sendBatchRecord(backend, record, signal, store),
+    finalize: (jobId, endStatus, retentionMs) => finalizeJob(store, blobs, jobId, endStatus, retentionMs),
+  };
+}

@@ -1,0 +1,18 @@
+import type { BlobStore } from "../blobs/blob-store.js";
+import { finalizeInvocation } from "../invocations/finalize-invocation.js";
+import { sendInvocation } from "../invocations/invocation-request.js";
+import type { Store } from "../store/store.js";
+import type { JobKindRunner } from "./job-kind.js";
+
+/**
+ * An async invocation: one record whose body points to the payload in the blob store; the end
+ * makes the backend's answer (or a failure document) the output file.
+ */
+export function invocationKind({ store, blobs }: { store: Store; blobs: BlobStore }): JobKindRunner {
+  return {
+    send: (backend, record, signal) =>
+      sendInvocation(backend, blobs, { endpoint: record.endpoint, body: record.body, signal }),
+    finalize: (jobId, endStatus, retentionMs) =>
+      finalizeInvocation(store, blobs, jobId, endStatus, retentionMs),
+  };
+}
