@@ -25,7 +25,7 @@ const LAYERS = [
   { name: "policies", folders: ["budget", "limits"], why: "budget stops and per-route gates" },
   {
     name: "resources",
-    folders: ["store", "backends", "blobs", "prep", "views", "models", "http-client"],
+    folders: ["store", "backends", "blobs", "prep", "views", "gguf", "http-client"],
     why: "store, model backends, blob store, data preparation, wire shapes, GGUF tooling",
   },
   { name: "routing", folders: ["routing"], why: "model name → route" },

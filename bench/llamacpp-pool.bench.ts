@@ -8,7 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { LlamaCppBackend } from "../src/backends/llamacpp/llamacpp-backend.js";
-import { createDummyModel } from "../src/models/create-dummy-model.js";
+import { createDummyModel } from "../src/gguf/create-dummy-model.js";
 
 const REQUESTS = 16;
 const TOKENS = 64;

@@ -100,5 +100,5 @@ export async function seedJob(store: Store, n: number, route: string): Promise<s
 /** The seeded job's records become claimable, and workers are told. */
 export async function startJob(store: Store, id: string, n: number): Promise<void> {
   await store.finishValidation(id, n, Date.now());
-  await store.hintWork?.();
+  await store.capabilities.workHints?.hintWork();
 }

@@ -36,3 +36,21 @@ export class BlobTooLargeError extends Error {
     this.name = "BlobTooLargeError";
   }
 }
+
+/** Counts the bytes of a blob being written, chunk by chunk: past `maxBytes` (none: no limit), a BlobTooLargeError. */
+export class BlobByteCount {
+  bytes = 0;
+  private readonly max: number;
+
+  constructor(maxBytes: number | undefined) {
+    this.max = maxBytes ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** The chunk as bytes, counted. */
+  add(chunk: Uint8Array | string): Uint8Array {
+    const data = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    this.bytes += data.byteLength;
+    if (this.bytes > this.max) throw new BlobTooLargeError(this.max);
+    return data;
+  }
+}

@@ -4,7 +4,7 @@ import { type FileHandle, mkdir, open, readFile, rename, unlink } from "node:fs/
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { DocketError } from "../domain/errors.js";
-import { type BlobStore, BlobTooLargeError } from "./blob-store.js";
+import { BlobByteCount, type BlobStore } from "./blob-store.js";
 import { sweepTempFiles } from "./temp-sweep.js";
 
 /**
@@ -29,23 +29,19 @@ export class LocalDirBlobStore implements BlobStore {
     const dir = path.dirname(target);
     await mkdir(dir, { recursive: true });
     const temp = `${target}.${randomBytes(6).toString("hex")}.tmp`;
-    const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    const count = new BlobByteCount(options.maxBytes);
     let handle: FileHandle | undefined = await open(temp, "wx");
-    let bytes = 0;
     try {
       // Awaiting each write gives backpressure: we never read faster than the disk takes it.
       for await (const chunk of source) {
-        const data = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-        bytes += data.byteLength;
-        if (bytes > maxBytes) throw new BlobTooLargeError(maxBytes);
-        await writeAll(handle, data);
+        await writeAll(handle, count.add(chunk));
       }
       await handle.sync();
       await handle.close();
       handle = undefined;
       await rename(temp, target);
       await syncDir(dir);
-      return { bytes };
+      return { bytes: count.bytes };
     } catch (err) {
       await handle?.close().catch(() => {});
       await unlink(temp).catch(() => {});

@@ -11,7 +11,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { DocketError } from "../domain/errors.js";
-import { type BlobStore, BlobTooLargeError } from "./blob-store.js";
+import { BlobByteCount, type BlobStore } from "./blob-store.js";
 import { DEFAULT_S3_TIMEOUTS, explainS3Error, type S3Timeouts, s3ClientTimeouts } from "./s3-timeouts.js";
 
 export interface S3BlobStoreOptions {
@@ -83,16 +83,12 @@ export class S3BlobStore implements BlobStore {
     options: { maxBytes?: number } = {},
   ): Promise<{ bytes: number }> {
     const objectKey = this.keyOf(key);
-    const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    const count = new BlobByteCount(options.maxBytes);
     const pending = new ChunkQueue();
     let upload: MultipartUpload | undefined;
-    let bytes = 0;
     try {
       for await (const chunk of source) {
-        const data = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-        bytes += data.byteLength;
-        if (bytes > maxBytes) throw new BlobTooLargeError(maxBytes);
-        pending.push(data);
+        pending.push(count.add(chunk));
         while (pending.length >= this.partSize) {
           upload ??= await MultipartUpload.start(this.client, this.bucket, objectKey, this.queueSize);
           // Awaiting here is the backpressure: the source is not read while parts are queued.
@@ -109,11 +105,11 @@ export class S3BlobStore implements BlobStore {
             ContentLength: body.byteLength,
           }),
         );
-        return { bytes };
+        return { bytes: count.bytes };
       }
       if (pending.length > 0) await upload.send(pending.take(pending.length));
       await upload.complete();
-      return { bytes };
+      return { bytes: count.bytes };
     } catch (err) {
       await upload?.abort();
       throw explainS3Error(err, this.timeouts, `store '${key}'`);

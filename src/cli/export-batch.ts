@@ -1,18 +1,13 @@
 import { existsSync } from "node:fs";
 import { extname } from "node:path";
 import { DocketError } from "../domain/errors.js";
-import { type DatasetLink, linkFromMetadata } from "../output/export/dataset-link.js";
-import {
-  type ExportFormat,
-  type ExportInput,
-  type ExportSummary,
-  exportJob,
-} from "../output/export/export-job.js";
-import { schemaFieldNames } from "../output/export/json-fields.js";
-import { fileSink, stdoutSink } from "../output/export/text-sink.js";
 import { loadTemplate } from "../prep/template/load-template.js";
 import type { ApiClient } from "./api-client.js";
 import { type BatchView, TERMINAL } from "./batch-types.js";
+import { type DatasetLink, linkFromMetadata } from "./export/dataset-link.js";
+import { type ExportFormat, type ExportInput, type ExportSummary, exportJob } from "./export/export-job.js";
+import { schemaFieldNames } from "./export/json-fields.js";
+import { fileSink, stdoutSink } from "./export/text-sink.js";
 
 export interface ExportBatchOptions {
   /** null: standard output. */

@@ -1,4 +1,5 @@
 import type { Job } from "./job.js";
+import { parseJsonObject } from "./json-object.js";
 import type { RecordState } from "./record.js";
 
 /**
@@ -68,14 +69,8 @@ export interface Invocation {
 
 /** Reads a record body as an InvocationPointer; undefined when it is not one. */
 export function parseInvocationPointer(body: string): InvocationPointer | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== "object" || parsed === null) return undefined;
-  const p = parsed as Record<string, unknown>;
+  const p = parseJsonObject(body);
+  if (p === null) return undefined;
   if (typeof p.input !== "string" || typeof p.bytes !== "number" || typeof p.outputPrefix !== "string")
     return undefined;
   if (typeof p.timeoutMs !== "number") return undefined;

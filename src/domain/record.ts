@@ -39,7 +39,8 @@ export interface ClaimedRecord {
   body: string;
   /**
    * Set when the body is stored in parts (large bodies on SQLite): `body` is then empty and the
-   * parts are read one at a time with `Store.readBodyPart`, so a huge body is never whole in memory.
+   * parts are read one at a time with `store.capabilities.largeBodies.readBodyPart`, so a huge
+   * body is never whole in memory.
    */
   bodyParts?: { count: number; bytes: number };
   attempt: number;

@@ -7,6 +7,24 @@ const SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 
 /** Jobs whose start time is remembered for "time in backlog"; beyond it the cache restarts. */
 const JOB_CACHE_MAX = 10_000;
 
+/** Every metric's name and help text: the names are what dashboards and alerts depend on. */
+const HELP = {
+  docket_backlog_records:
+    "Records waiting to run (pending, including retries not yet due), per route and job kind.",
+  docket_running_records: "Records being run now (leased by a worker), per route and job kind.",
+  docket_backlog_oldest_age_seconds:
+    "Age of the oldest waiting item: seconds since its job became runnable (0 when none waits).",
+  docket_backlog_wait_seconds:
+    "Time in backlog: from a job becoming runnable to its record's first attempt starting.",
+  docket_processing_seconds: "Processing time of one attempt (the backend call).",
+  docket_attempts_total: "Finished attempts by outcome: succeeded, failed (final) or retry.",
+  docket_tokens_total: "Tokens reported by backends for succeeded attempts, by direction (input, output).",
+  docket_webhook_attempts_total: "Webhook delivery attempts by outcome: delivered, retry, failed (given up).",
+  docket_webhook_delivery_failures_total:
+    "Webhook delivery attempts that did not deliver (retried or given up).",
+} as const;
+type MetricName = keyof typeof HELP;
+
 /**
  * Docket's Prometheus metrics (`GET /metrics`), on a registry of its own so several instances
  * can live in one process (tests). Backlog figures are read from the store at scrape time (the
@@ -31,62 +49,21 @@ export class DocketMetrics {
     private readonly routes: readonly string[] = [],
   ) {
     const r = [this.registry];
-    this.waiting = new Gauge({
-      name: "docket_backlog_records",
-      help: "Records waiting to run (pending, including retries not yet due), per route and job kind.",
-      labelNames: ["route", "kind"],
-      registers: r,
-    });
-    this.running = new Gauge({
-      name: "docket_running_records",
-      help: "Records being run now (leased by a worker), per route and job kind.",
-      labelNames: ["route", "kind"],
-      registers: r,
-    });
-    this.oldestAge = new Gauge({
-      name: "docket_backlog_oldest_age_seconds",
-      help: "Age of the oldest waiting item: seconds since its job became runnable (0 when none waits).",
-      labelNames: ["route", "kind"],
-      registers: r,
-    });
-    this.backlogWait = new Histogram({
-      name: "docket_backlog_wait_seconds",
-      help: "Time in backlog: from a job becoming runnable to its record's first attempt starting.",
-      labelNames: ["route", "kind"],
-      buckets: SECONDS_BUCKETS,
-      registers: r,
-    });
-    this.processing = new Histogram({
-      name: "docket_processing_seconds",
-      help: "Processing time of one attempt (the backend call).",
-      labelNames: ["route", "kind"],
-      buckets: SECONDS_BUCKETS,
-      registers: r,
-    });
-    this.attempts = new Counter({
-      name: "docket_attempts_total",
-      help: "Finished attempts by outcome: succeeded, failed (final) or retry.",
-      labelNames: ["route", "kind", "outcome"],
-      registers: r,
-    });
-    this.tokens = new Counter({
-      name: "docket_tokens_total",
-      help: "Tokens reported by backends for succeeded attempts, by direction (input, output).",
-      labelNames: ["route", "direction"],
-      registers: r,
-    });
-    this.webhookAttempts = new Counter({
-      name: "docket_webhook_attempts_total",
-      help: "Webhook delivery attempts by outcome: delivered, retry, failed (given up).",
-      labelNames: ["event", "outcome"],
-      registers: r,
-    });
-    this.webhookFailures = new Counter({
-      name: "docket_webhook_delivery_failures_total",
-      help: "Webhook delivery attempts that did not deliver (retried or given up).",
-      labelNames: ["event"],
-      registers: r,
-    });
+    const gauge = <L extends string>(name: MetricName, labelNames: L[]) =>
+      new Gauge({ name, help: HELP[name], labelNames, registers: r });
+    const histogram = <L extends string>(name: MetricName, labelNames: L[]) =>
+      new Histogram({ name, help: HELP[name], labelNames, buckets: SECONDS_BUCKETS, registers: r });
+    const counter = <L extends string>(name: MetricName, labelNames: L[]) =>
+      new Counter({ name, help: HELP[name], labelNames, registers: r });
+    this.waiting = gauge("docket_backlog_records", ["route", "kind"]);
+    this.running = gauge("docket_running_records", ["route", "kind"]);
+    this.oldestAge = gauge("docket_backlog_oldest_age_seconds", ["route", "kind"]);
+    this.backlogWait = histogram("docket_backlog_wait_seconds", ["route", "kind"]);
+    this.processing = histogram("docket_processing_seconds", ["route", "kind"]);
+    this.attempts = counter("docket_attempts_total", ["route", "kind", "outcome"]);
+    this.tokens = counter("docket_tokens_total", ["route", "direction"]);
+    this.webhookAttempts = counter("docket_webhook_attempts_total", ["event", "outcome"]);
+    this.webhookFailures = counter("docket_webhook_delivery_failures_total", ["event"]);
   }
 
   get contentType(): string {

@@ -1,16 +1,16 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { DocketError } from "../domain/errors.js";
 import { checkApiKey } from "./auth.js";
-import type { ApiDeps, RequestContext, RouteHandler } from "./deps.js";
+import type { ApiDeps, Handler, RequestContext } from "./deps.js";
 import { discardBody } from "./discard-body.js";
 import { toErrorResponse } from "./errors.js";
+import { addBatchHandlers } from "./handlers/batches.js";
+import { addEventHandlers } from "./handlers/events.js";
+import { addFileHandlers } from "./handlers/files.js";
+import { addInvocationHandlers } from "./handlers/invocations.js";
 import { sendJson } from "./json.js";
+import { PathTable } from "./path-table.js";
 import { checkPathParams, parseQuery } from "./query.js";
-import { Router } from "./router.js";
-import { addBatchRoutes } from "./routes/batches.js";
-import { addEventRoutes } from "./routes/events.js";
-import { addFileRoutes } from "./routes/files.js";
-import { addInvocationRoutes } from "./routes/invocations.js";
 
 export type { ApiDeps } from "./deps.js";
 
@@ -18,12 +18,12 @@ export type { ApiDeps } from "./deps.js";
 const PUBLIC_PATHS = new Set(["/health"]);
 
 export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const router = new Router<RouteHandler>();
-  router.add("GET", "/health", (ctx) => sendJson(ctx.res, 200, { status: "ok" }));
-  addFileRoutes(router);
-  addBatchRoutes(router);
-  addInvocationRoutes(router);
-  addEventRoutes(router);
+  const paths = new PathTable<Handler>();
+  paths.add("GET", "/health", (ctx) => sendJson(ctx.res, 200, { status: "ok" }));
+  addFileHandlers(paths);
+  addBatchHandlers(paths);
+  addInvocationHandlers(paths);
+  addEventHandlers(paths);
   const now = deps.now ?? Date.now;
   const logError = deps.logError ?? ((err: unknown) => console.error("docket api: unexpected error", err));
   const apiKey = deps.config.apiKey;
@@ -53,10 +53,10 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       fail(req, res, err);
     };
     try {
-      // The key is checked before routing, so a caller without it learns nothing about which
-      // URLs exist (an unknown route answers 401, not 404).
+      // The key is checked before matching the path, so a caller without it learns nothing about which
+      // URLs exist (an unknown path answers 401, not 404).
       if (!PUBLIC_PATHS.has(path)) checkApiKey(req, apiKey);
-      const match = router.match(method, path);
+      const match = paths.match(method, path);
       if (match.kind === "method_not_allowed") {
         discardBody(req, res);
         const err = new DocketError("method_not_allowed", `Method ${method} is not allowed on ${path}.`, 405);

@@ -3,7 +3,7 @@ import type { BlobStore } from "../blobs/blob-store.js";
 import type { InvocationsConfig, ServerConfig, WebhooksConfig } from "../config/config.js";
 import type { RouteTable } from "../routing/route-table.js";
 import type { Store } from "../store/store.js";
-import type { Params } from "./router.js";
+import type { Params } from "./path-table.js";
 
 /** What the API needs from the rest of Docket; it holds no state of its own. */
 export interface ApiDeps {
@@ -23,7 +23,7 @@ export interface ApiDeps {
   async?: AsyncApiDeps;
 }
 
-/** What the async-invocation, webhook, event and metrics routes need beyond the core. */
+/** What the async-invocation, webhook, event and metrics handlers need beyond the core. */
 export interface AsyncApiDeps {
   /** Model → route, to accept an invocation only for a model some route serves. */
   routes: RouteTable;
@@ -46,4 +46,4 @@ export interface RequestContext {
   now: () => number;
 }
 
-export type RouteHandler = (ctx: RequestContext) => Promise<void> | void;
+export type Handler = (ctx: RequestContext) => Promise<void> | void;

@@ -1,5 +1,5 @@
 import { invalidRequest } from "../domain/errors.js";
-import type { Params } from "./router.js";
+import type { Params } from "./path-table.js";
 
 /**
  * C0 controls and DEL. No id, cursor, purpose or option legitimately holds one, and NUL in

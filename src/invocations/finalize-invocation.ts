@@ -1,8 +1,7 @@
 import { Readable } from "node:stream";
 import type { BlobStore } from "../blobs/blob-store.js";
-import type { StoredFile } from "../domain/file.js";
-import { newId } from "../domain/ids.js";
 import { parseSpilledBody } from "../domain/invocation.js";
+import type { ResultFile, ResultFiles } from "../output/finalize-files.js";
 import type { EndStatus, Store } from "../store/store.js";
 
 /** Where an invocation's result lives in the blob store. */
@@ -10,42 +9,31 @@ export const invocationOutputKey = (jobId: string) => `invocations/${jobId}/outp
 export const invocationFailureKey = (jobId: string) => `invocations/${jobId}/failure`;
 
 /**
- * The end of an invocation: its answer becomes the output file (the backend's body, verbatim;
- * a large one is already a blob and is only recorded), anything else becomes the failure file
- * (a JSON error). Safe to repeat after a crash, like finalizeJob: the job stays `finalizing`
- * until completeFinalize, and the blobs are written under fixed keys.
+ * The end of an invocation (its kind's part of finalize, inside `finalizeWithFiles`): its answer
+ * becomes the output file (the backend's body, verbatim; a large one is already a blob and is only
+ * recorded), anything else becomes the failure file (a JSON error). Safe to repeat after a crash,
+ * like finalizeJob: the job stays `finalizing` until completeFinalize, and the blobs are written
+ * under fixed keys.
  */
-export async function finalizeInvocation(
+export function writeInvocationResult(
   store: Store,
   blobs: BlobStore,
   jobId: string,
   endStatus: EndStatus,
-  outputRetentionMs: number | null,
-): Promise<void> {
-  const now = Date.now();
-  const expiresAt = outputRetentionMs === null ? null : now + outputRetentionMs;
-  const file = (blobKey: string, bytes: number, kind: "output" | "failure"): StoredFile => ({
-    id: newId("file-"),
-    filename: `${jobId}_${kind}.json`,
-    purpose: "batch_output",
-    bytes,
-    blobKey,
-    createdAt: now,
-    expiresAt,
-  });
-  const [record] = await store.readFinished(jobId, -1, 1);
-  let outputFile: StoredFile | null = null;
-  let errorFile: StoredFile | null = null;
-  if (record?.state === "succeeded" && record.response) {
-    const spilled = parseSpilledBody(record.response.body);
-    if (spilled?.key.startsWith(`invocations/${jobId}/`)) {
-      outputFile = file(spilled.key, spilled.bytes, "output");
-    } else {
-      const key = invocationOutputKey(jobId);
-      const { bytes } = await blobs.put(key, Readable.from([Buffer.from(record.response.body)]));
-      outputFile = file(key, bytes, "output");
+): (file: ResultFile) => Promise<ResultFiles> {
+  return async (file) => {
+    const put = async (blobKey: string, text: string, kind: "output" | "failure") => {
+      const { bytes } = await blobs.put(blobKey, Readable.from([Buffer.from(text)]));
+      return file({ blobKey, bytes, filename: `${jobId}_${kind}.json` });
+    };
+    const [record] = await store.readFinished(jobId, -1, 1);
+    if (record?.state === "succeeded" && record.response) {
+      const spilled = parseSpilledBody(record.response.body);
+      const outputFile = spilled?.key.startsWith(`invocations/${jobId}/`)
+        ? file({ blobKey: spilled.key, bytes: spilled.bytes, filename: `${jobId}_output.json` })
+        : await put(invocationOutputKey(jobId), record.response.body, "output");
+      return { outputFile, errorFile: null };
     }
-  } else {
     const error = record?.error ?? {
       code: endStatus === "cancelled" ? "cancelled" : "invocation_failed",
       message:
@@ -56,9 +44,9 @@ export async function finalizeInvocation(
       backend_status: record?.response?.statusCode ?? null,
       backend_body: record?.response?.body ?? null,
     };
-    const key = invocationFailureKey(jobId);
-    const { bytes } = await blobs.put(key, Readable.from([Buffer.from(JSON.stringify(failure))]));
-    errorFile = file(key, bytes, "failure");
-  }
-  await store.completeFinalize(jobId, { endStatus, outputFile, errorFile }, Date.now());
+    return {
+      outputFile: null,
+      errorFile: await put(invocationFailureKey(jobId), JSON.stringify(failure), "failure"),
+    };
+  };
 }

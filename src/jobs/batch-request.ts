@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import type { Backend, BackendResult } from "../backends/backend.js";
 import type { ClaimedRecord } from "../domain/record.js";
-import type { Store } from "../store/store.js";
+import type { LargeBodies, Store } from "../store/store.js";
 
 /**
  * Sends one claimed batch record's body as stored. A body stored in parts (a huge line,
@@ -12,11 +12,11 @@ export function sendBatchRecord(
   backend: Backend,
   record: ClaimedRecord,
   signal: AbortSignal,
-  store: Pick<Store, "readBodyPart">,
+  store: Pick<Store, "capabilities">,
 ): Promise<BackendResult> {
   const parts = record.bodyParts;
   if (!parts) return backend.send({ endpoint: record.endpoint, body: record.body, signal });
-  const read = () => readParts(store, record.id, parts.count);
+  const read = () => readParts(store.capabilities.largeBodies, record.id, parts.count);
   if (backend.streamsBodies) {
     return backend.send({
       endpoint: record.endpoint,
@@ -34,13 +34,13 @@ export function sendBatchRecord(
 }
 
 async function* readParts(
-  store: Pick<Store, "readBodyPart">,
+  largeBodies: LargeBodies | null,
   recordId: number,
   count: number,
 ): AsyncGenerator<Buffer> {
-  if (!store.readBodyPart) throw new Error("this store keeps no body parts");
+  if (!largeBodies) throw new Error("this store keeps no body parts");
   for (let part = 0; part < count; part++) {
-    const bytes = await store.readBodyPart(recordId, part);
+    const bytes = await largeBodies.readBodyPart(recordId, part);
     if (!bytes) throw new Error(`part ${part} of record ${recordId}'s body is missing`);
     yield bytes;
   }

@@ -1,6 +1,7 @@
 import type { BlobStore } from "../blobs/blob-store.js";
-import { finalizeInvocation } from "../invocations/finalize-invocation.js";
+import { writeInvocationResult } from "../invocations/finalize-invocation.js";
 import { sendInvocation } from "../invocations/invocation-request.js";
+import { finalizeWithFiles } from "../output/finalize-files.js";
 import type { Store } from "../store/store.js";
 import type { JobKindRunner } from "./job-kind.js";
 
@@ -13,6 +14,12 @@ export function invocationKind({ store, blobs }: { store: Store; blobs: BlobStor
     send: (backend, record, signal) =>
       sendInvocation(backend, blobs, { endpoint: record.endpoint, body: record.body, signal }),
     finalize: (jobId, endStatus, retentionMs) =>
-      finalizeInvocation(store, blobs, jobId, endStatus, retentionMs),
+      finalizeWithFiles(
+        store,
+        jobId,
+        endStatus,
+        retentionMs,
+        writeInvocationResult(store, blobs, jobId, endStatus),
+      ),
   };
 }

@@ -4,6 +4,7 @@ import type { StoredFile } from "../domain/file.js";
 import { newId } from "../domain/ids.js";
 import type { FinishedRecord } from "../domain/record.js";
 import type { EndStatus, Store } from "../store/store.js";
+import { finalizeWithFiles, type ResultFile } from "./finalize-files.js";
 import { isSuccess, outputLine } from "./result-lines.js";
 
 const PAGE = 2000;
@@ -25,10 +26,17 @@ export async function finalizeJob(
   // configured retention.
   const seconds = (await store.getJob(jobId))?.outputExpiresAfterSeconds ?? null;
   const retentionMs = seconds !== null ? seconds * 1000 : outputRetentionMs;
-  const expiresAt = retentionMs === null ? null : now + retentionMs;
-  const outputFile = await writeFile(store, blobs, jobId, "output", isSuccess, now, expiresAt);
-  const errorFile = await writeFile(store, blobs, jobId, "error", (r) => !isSuccess(r), now, expiresAt);
-  await store.completeFinalize(jobId, { endStatus, outputFile, errorFile }, Date.now());
+  await finalizeWithFiles(
+    store,
+    jobId,
+    endStatus,
+    retentionMs,
+    async (file) => ({
+      outputFile: await writeFile(store, blobs, jobId, "output", isSuccess, file),
+      errorFile: await writeFile(store, blobs, jobId, "error", (r) => !isSuccess(r), file),
+    }),
+    now,
+  );
 }
 
 async function writeFile(
@@ -37,8 +45,7 @@ async function writeFile(
   jobId: string,
   kind: "output" | "error",
   keep: (r: FinishedRecord) => boolean,
-  createdAt: number,
-  expiresAt: number | null,
+  file: ResultFile,
 ): Promise<StoredFile | null> {
   let lines = 0;
   async function* source() {
@@ -63,13 +70,5 @@ async function writeFile(
     await blobs.delete(blobKey);
     return null;
   }
-  return {
-    id,
-    filename: `${jobId}_${kind}.jsonl`,
-    purpose: "batch_output",
-    bytes,
-    blobKey,
-    createdAt,
-    expiresAt,
-  };
+  return file({ id, blobKey, bytes, filename: `${jobId}_${kind}.jsonl` });
 }

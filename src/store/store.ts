@@ -1,6 +1,6 @@
 import type { BacklogStore } from "./backlog-store.js";
 import type { BudgetStore } from "./budget-store.js";
-import type { LargeBodies, StoreCapabilities, WorkHints } from "./capabilities.js";
+import type { StoreCapabilities } from "./capabilities.js";
 import type { CoordinationStore } from "./coordination-store.js";
 import type { ExpiryStore } from "./expiry-store.js";
 import type { FileStore } from "./file-store.js";
@@ -51,14 +51,9 @@ export interface Store
     BudgetStore,
     InvocationStore,
     WebhookStore,
-    BacklogStore,
-    Partial<WorkHints>,
-    Partial<LargeBodies> {
+    BacklogStore {
   /** Which engine this is, for logs and diagnostics only: decide on `capabilities`, not on this. */
-  readonly dialect: "sqlite" | "postgres";
+  readonly engine: "sqlite" | "postgres";
   readonly capabilities: StoreCapabilities;
   close(): Promise<void>;
-  // Partial<WorkHints> and Partial<LargeBodies>: the capabilities' methods, also present on the
-  // store itself where the engine has them (older callers test for the method); prefer
-  // `capabilities.workHints` / `capabilities.largeBodies`.
 }

@@ -24,6 +24,18 @@ export type BatchLineRecord = NewRecord & { model: string };
 
 type LineLimits = Pick<ValidationLimits, "maxNestingDepth" | "maxCustomIdBytes">;
 
+/** Where a line stands and what it is checked against (all but `line` and `position` are per file). */
+type LineAt = [
+  line: number,
+  position: number,
+  endpoint: Endpoint,
+  routes: RouteTable,
+  seenIds: Set<string>,
+  limits?: LineLimits,
+];
+
+const maxDepth = (at: LineAt) => (at[5] ?? DEFAULT_VALIDATION_LIMITS).maxNestingDepth;
+
 /**
  * Checks one line of an OpenAI batch input file, as OpenAI does before a batch starts:
  * valid JSON, a unique `custom_id`, `method` POST, `url` equal to the batch endpoint, a body
@@ -36,18 +48,10 @@ type LineLimits = Pick<ValidationLimits, "maxNestingDepth" | "maxCustomIdBytes">
  * small values checked are decoded. `customIdJson` keeps the id's literal when it is not what
  * JSON.stringify would write, so output lines echo it byte for byte.
  */
-export function parseBatchLine(
-  text: string,
-  line: number,
-  position: number,
-  endpoint: Endpoint,
-  routes: RouteTable,
-  seenIds: Set<string>,
-  limits: LineLimits = DEFAULT_VALIDATION_LIMITS,
-): BatchLineRecord | ValidationError {
-  const scan = scanJson(text, limits.maxNestingDepth);
+export function parseBatchLine(text: string, ...at: LineAt): BatchLineRecord | ValidationError {
+  const scan = scanJson(text, maxDepth(at));
   if (!scan.ok) {
-    const problem = problemOn(line);
+    const problem = problemOn(at[0]);
     if (scan.code === "nesting_too_deep") {
       return problem(
         "nesting_too_deep",
@@ -61,7 +65,7 @@ export function parseBatchLine(
     literal: (s) => text.slice(s.start, s.end),
     body: (s) => text.slice(s.start, s.end),
   };
-  return checkLine(view, line, position, endpoint, routes, seenIds, limits);
+  return checkLine(view, ...at);
 }
 
 /**
@@ -71,23 +75,15 @@ export function parseBatchLine(
  * string. A line the byte scanner does not accept is decoded and goes the string way, so every
  * message is the same whatever the line's size.
  */
-export function parseBatchLineBytes(
-  bytes: Buffer,
-  line: number,
-  position: number,
-  endpoint: Endpoint,
-  routes: RouteTable,
-  seenIds: Set<string>,
-  limits: LineLimits = DEFAULT_VALIDATION_LIMITS,
-): BatchLineRecord | ValidationError {
-  const scan = scanJsonBytes(bytes, limits.maxNestingDepth);
-  if (!scan) return parseBatchLine(bytes.toString("utf8"), line, position, endpoint, routes, seenIds, limits);
+export function parseBatchLineBytes(bytes: Buffer, ...at: LineAt): BatchLineRecord | ValidationError {
+  const scan = scanJsonBytes(bytes, maxDepth(at));
+  if (!scan) return parseBatchLine(bytes.toString("utf8"), ...at);
   const view: LineView = {
     scan,
     literal: (s) => bytes.toString("utf8", s.start, s.end),
     body: (s) => bytes.subarray(s.start, s.end),
   };
-  return checkLine(view, line, position, endpoint, routes, seenIds, limits);
+  return checkLine(view, ...at);
 }
 
 /** A scanned line and how to read its values (from a string or from bytes). */
@@ -111,12 +107,7 @@ function problemOn(line: number) {
 /** The checks on a line that is valid JSON (the same for strings and bytes). */
 function checkLine(
   { scan, literal, body: bodyOf }: LineView,
-  line: number,
-  position: number,
-  endpoint: Endpoint,
-  routes: RouteTable,
-  seenIds: Set<string>,
-  limits: LineLimits,
+  ...[line, position, endpoint, routes, seenIds, limits = DEFAULT_VALIDATION_LIMITS]: LineAt
 ): BatchLineRecord | ValidationError {
   const problem = problemOn(line);
   if (!scan.isObject) return problem("invalid_request", "each line must be a JSON object.");

@@ -1,5 +1,6 @@
 import type { BlobStore } from "../blobs/blob-store.js";
 import { DEFAULT_VALIDATION_LIMITS, type ValidationLimits } from "../config/validation-limits.js";
+import { CoalescedRuns } from "../domain/coalesced-runs.js";
 import type { Job, ValidationError } from "../domain/job.js";
 import type { NewRecord } from "../domain/record.js";
 import type { RouteTable } from "../routing/route-table.js";
@@ -47,9 +48,14 @@ const RETRY_BASE_MS = 1000;
  * is retried a few times, then the batch fails with `validation_failed`.
  */
 export class ValidationRunner {
-  private running = false;
-  private again = false;
   private readonly limits: ValidationLimits;
+  private readonly passes = new CoalescedRuns(async () => {
+    for (;;) {
+      const job = await this.o.store.claimValidation(this.o.owner, this.o.leaseMs, Date.now());
+      if (!job) break;
+      await this.attempt(job);
+    }
+  });
 
   constructor(private readonly o: ValidationRunnerOptions) {
     this.limits = o.limits ?? DEFAULT_VALIDATION_LIMITS;
@@ -57,25 +63,11 @@ export class ValidationRunner {
 
   /** Validates every job waiting for it; safe to call often (one loop at a time). */
   async drain(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
     try {
-      do {
-        this.again = false;
-        for (;;) {
-          const job = await this.o.store.claimValidation(this.o.owner, this.o.leaseMs, Date.now());
-          if (!job) break;
-          await this.attempt(job);
-        }
-      } while (this.again);
+      await this.passes.run();
     } catch (err) {
       // The store itself failed (claim): the poll calls drain again.
       console.error(`docket: looking for batches to validate failed: ${(err as Error).message}`);
-    } finally {
-      this.running = false;
     }
   }
 

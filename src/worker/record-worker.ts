@@ -1,6 +1,7 @@
 import { tablePricing } from "../budget/job-pricing.js";
 import { WorkerBudgets } from "../budget/worker-budgets.js";
 import { type BudgetStop, budgetRecordError } from "../domain/budget-stop.js";
+import { CoalescedRuns } from "../domain/coalesced-runs.js";
 import type { ClaimedRecord, Outcome, RecordError } from "../domain/record.js";
 import { RouteGate } from "../limits/route-gate.js";
 import { estimateRequestTokens } from "../limits/token-estimate.js";
@@ -24,8 +25,7 @@ export class RecordWorker {
   /** Records given back on shutdown: their aborted calls must not write an outcome. */
   private readonly released = new Set<number>();
   private readonly ack: AckBuffer;
-  private pumping = false;
-  private pumpAgain = false;
+  private readonly pumps = new CoalescedRuns(() => this.pumpOnce());
   /** The last claim found nothing: do not ask again until woken or the poll timer fires. */
   private dry = false;
   private stopping = false;
@@ -211,44 +211,40 @@ export class RecordWorker {
   }
 
   private async pump(): Promise<void> {
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return;
-    }
-    this.pumping = true;
     try {
-      do {
-        this.pumpAgain = false;
-        this.startQueued();
-        // No claim while a budget stop is written: whatever it returned of that job would be
-        // cancelled outside the stop, and missing from its count of records not run.
-        if (this.stopping || this.dry || this.budgetStops.size > 0) break;
-        const wants = this.claimWants();
-        if (wants.length === 0) break;
-        const claimed = await this.o.store.claimRecords({
-          owner: this.o.owner,
-          routes: wants,
-          leaseMs: this.o.leaseMs,
-          now: Date.now(),
-        });
-        const turn = this.take(claimed);
-        this.claimTurn = turn.catch(() => {});
-        await turn;
-        if (claimed.length === 0) {
-          this.dry = true;
-          await this.schedulePoll();
-        } else {
-          this.pumpAgain = true;
-        }
-      } while (this.pumpAgain);
+      if (!(await this.pumps.run())) return;
     } catch (err) {
       console.error(`docket: claiming records failed: ${(err as Error).message}`);
       this.dry = true;
       this.pollTimer = setTimeout(() => this.wake(), this.o.pollMs);
-    } finally {
-      this.pumping = false;
     }
     if (this.inFlight === 0 && this.held.size === 0) this.o.onIdle?.();
+  }
+
+  /** One pass of `pump`: start what the gates allow, then claim more; false ends the run. */
+  private async pumpOnce(): Promise<boolean> {
+    this.startQueued();
+    // No claim while a budget stop is written: whatever it returned of that job would be
+    // cancelled outside the stop, and missing from its count of records not run.
+    if (this.stopping || this.dry || this.budgetStops.size > 0) return false;
+    const wants = this.claimWants();
+    if (wants.length === 0) return false;
+    const claimed = await this.o.store.claimRecords({
+      owner: this.o.owner,
+      routes: wants,
+      leaseMs: this.o.leaseMs,
+      now: Date.now(),
+    });
+    const turn = this.take(claimed);
+    this.claimTurn = turn.catch(() => {});
+    await turn;
+    if (claimed.length === 0) {
+      this.dry = true;
+      await this.schedulePoll();
+    } else {
+      this.pumps.repeat();
+    }
+    return true;
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { WorkerBudgets } from "../budget/worker-budgets.js";
 import type { BudgetStop } from "../domain/budget-stop.js";
+import { CoalescedRuns } from "../domain/coalesced-runs.js";
 import type { RecordError } from "../domain/record.js";
 import type { Store } from "../store/store.js";
 import { type StoppedJobs, stoppedRecordError } from "./stopped-jobs.js";
@@ -27,16 +28,24 @@ export interface StopChecksOptions {
  * may otherwise do nothing for seconds, then start its prefetch at once).
  */
 export class StopChecks {
-  private running = false;
-  private again = false;
   private timer: NodeJS.Timeout | null = null;
+  private readonly passes = new CoalescedRuns(async () => {
+    for (const id of this.o.heldJobs()) {
+      if (this.o.stopped.has(id)) continue;
+      const job = await this.o.store.getJob(id);
+      if (job && job.status !== "in_progress") this.o.onStopped(id, stoppedRecordError(job));
+    }
+    if (this.o.budgets.tracking) {
+      for (const s of await this.o.budgets.refresh()) this.o.onBudgetStop(s.jobId, s.stop);
+    }
+  });
 
   constructor(private readonly o: StopChecksOptions) {}
 
   start(): void {
     if (this.o.everyMs === null || this.timer) return;
     this.timer = setInterval(() => {
-      if (this.o.hasPrefetch() && !this.running) void this.check();
+      if (this.o.hasPrefetch() && !this.passes.busy) void this.check();
     }, this.o.everyMs);
     this.timer.unref();
   }
@@ -48,27 +57,10 @@ export class StopChecks {
 
   async check(): Promise<void> {
     if (this.o.everyMs === null) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
     try {
-      do {
-        this.again = false;
-        for (const id of this.o.heldJobs()) {
-          if (this.o.stopped.has(id)) continue;
-          const job = await this.o.store.getJob(id);
-          if (job && job.status !== "in_progress") this.o.onStopped(id, stoppedRecordError(job));
-        }
-        if (this.o.budgets.tracking) {
-          for (const s of await this.o.budgets.refresh()) this.o.onBudgetStop(s.jobId, s.stop);
-        }
-      } while (this.again);
+      await this.passes.run();
     } catch (err) {
       console.error(`docket: checking for stopped jobs failed: ${(err as Error).message}`);
-    } finally {
-      this.running = false;
     }
   }
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeBackend, startFakeBackend } from "../../src/backends/fake/fake-backend-server.js";
+import type { InvocationView } from "../../src/cli/commands/invoke.js";
 import { type DocketConfig, defaultConfig, type WebhooksConfig } from "../../src/config/config.js";
 import { webhooksConfig } from "../../src/config/events-config.js";
 import { verifySignature } from "../../src/events/webhooks/signature.js";
@@ -13,16 +14,6 @@ import { chatBatchLines, writeLines } from "../support/batch-files.js";
 import { eventually, startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver.js";
 
 const SECRET = "whsec_test";
-
-interface InvocationView {
-  id: string;
-  inference_id: string;
-  status: string;
-  error: { code: string; message: string } | null;
-  status_url: string;
-  output_location: string;
-  failure_location: string;
-}
 
 interface Delivery {
   id: string;

@@ -194,7 +194,7 @@ describePostgres("exact input on PostgreSQL", (url) => {
 
   it("sends bodies and echoes custom_ids byte for byte", async () => {
     t = await start();
-    expect(t.docket.store.dialect).toBe("postgres");
+    expect(t.docket.store.engine).toBe("postgres");
     await runsByteForByte(t);
   }, 60_000);
 

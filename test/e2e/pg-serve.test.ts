@@ -16,7 +16,7 @@ describePostgres("docket serve all-in-one on PostgreSQL", (url) => {
       },
     });
     try {
-      expect(t.docket.store.dialect).toBe("postgres");
+      expect(t.docket.store.engine).toBe("postgres");
       const lines = chatBatchLines(500);
       const input = writeLines(join(t.dataDir, "in.jsonl"), lines);
       const file = await t.openai.files.create({ file: createReadStream(input), purpose: "batch" });

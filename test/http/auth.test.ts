@@ -5,6 +5,7 @@ import OpenAI from "openai";
 import { FormData, request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load-config.js";
+import { httpAgent } from "../../src/http-client/http-agent.js";
 import { batchLines, startTestApi, type TestApi } from "./helpers.js";
 
 /** `server.apiKey`: resolved like every secret, checked before routing, compared in constant time. */
@@ -44,7 +45,7 @@ describe("API key", () => {
     await expect(bad.files.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
   });
 
-  it("checks the key before routing: unknown routes and wrong methods answer 401 without it", async () => {
+  it("checks the key before matching paths: unknown paths and wrong methods answer 401 without it", async () => {
     api = await startTestApi({ apiKey: "sk-secret" });
     for (const [method, p] of [
       ["GET", "/v1/nothing-here"],
@@ -57,7 +58,7 @@ describe("API key", () => {
       expect(none.json.error).toMatchObject({ code: "missing_api_key", type: "authentication_error" });
       expect((await call(method, p, "Bearer sk-wrong")).json.error.code).toBe("invalid_api_key");
     }
-    // With the key, the same requests reach the router.
+    // With the key, the same requests reach the path table.
     expect((await call("GET", "/v1/nothing-here", "Bearer sk-secret")).status).toBe(404);
     expect((await call("PUT", "/v1/batches", "Bearer sk-secret")).status).toBe(405);
     expect((await call("GET", "/v1/files/file-x", "Bearer sk-secret")).status).toBe(404);
@@ -85,7 +86,7 @@ describe("API key", () => {
     const form = new FormData();
     form.append("purpose", "batch");
     form.append("file", new Blob([batchLines(2)]), "in.jsonl");
-    const res = await request(`${api.url}/v1/files`, { method: "POST", body: form });
+    const res = await request(`${api.url}/v1/files`, { method: "POST", body: form, dispatcher: httpAgent });
     expect(res.statusCode).toBe(401);
     await res.body.dump();
     expect(api.blobFiles()).toEqual([]);

@@ -5,6 +5,7 @@ import { Readable } from "node:stream";
 import OpenAI, { toFile } from "openai";
 import { FormData, request } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { httpAgent } from "../../src/http-client/http-agent.js";
 import { batchLines, startTestApi, type TestApi } from "./helpers.js";
 
 /**
@@ -211,7 +212,11 @@ describe("OpenAI conformance of Batch and File objects", () => {
         form.append("purpose", "batch");
         form.append(field!, value!);
         form.append("file", new Blob(["{}\n"]), "a.jsonl");
-        const res = await request(`${api.url}/v1/files`, { method: "POST", body: form });
+        const res = await request(`${api.url}/v1/files`, {
+          method: "POST",
+          body: form,
+          dispatcher: httpAgent,
+        });
         expect(res.statusCode).toBe(400);
         expect(((await res.body.json()) as { error: { param: string } }).error.param).toBe(param);
       }

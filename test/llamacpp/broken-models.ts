@@ -1,6 +1,6 @@
 import { truncate } from "node:fs/promises";
-import { dummyModelParts } from "../../src/models/create-dummy-model.js";
-import { type GgufTensorSpec, writeGguf } from "../../src/models/gguf-writer.js";
+import { dummyModelParts } from "../../src/gguf/create-dummy-model.js";
+import { type GgufTensorSpec, writeGguf } from "../../src/gguf/gguf-writer.js";
 
 /** Deliberately malformed variants of the tiny dummy model, written the way a bad export would be. */
 export async function writeModelWithout(path: string, key: string): Promise<void> {

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gguf } from "@huggingface/gguf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDummyModel } from "../../src/models/create-dummy-model.js";
-import { readGguf } from "../../src/models/gguf-reader.js";
+import { createDummyModel } from "../../src/gguf/create-dummy-model.js";
+import { readGguf } from "../../src/gguf/gguf-reader.js";
 
 let dir: string;
 beforeAll(async () => {

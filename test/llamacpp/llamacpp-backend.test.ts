@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BackendFailure, BackendResult, BackendSuccess } from "../../src/backends/backend.js";
 import { LlamaCppBackend } from "../../src/backends/llamacpp/llamacpp-backend.js";
-import { createDummyModel } from "../../src/models/create-dummy-model.js";
+import { createDummyModel } from "../../src/gguf/create-dummy-model.js";
 import {
   writeModelThatAbortsLlamaCpp,
   writeModelWithout,

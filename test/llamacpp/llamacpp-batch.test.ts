@@ -4,7 +4,7 @@ import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig } from "../../src/config/config.js";
-import { createDummyModel } from "../../src/models/create-dummy-model.js";
+import { createDummyModel } from "../../src/gguf/create-dummy-model.js";
 import { type RunningDocket, startEmbedded } from "../../src/runtime/embedded.js";
 import { parseJsonl, writeLines } from "../support/batch-files.js";
 import { writeModelWithout } from "./broken-models.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { validateModel } from "../../src/backends/llamacpp/validate-model.js";
 import { DocketError } from "../../src/domain/errors.js";
-import { createDummyModel } from "../../src/models/create-dummy-model.js";
+import { createDummyModel } from "../../src/gguf/create-dummy-model.js";
 import { writeModelWithout, writeModelWithoutByteTokens, writeTruncatedModel } from "./broken-models.js";
 
 let dir: string;

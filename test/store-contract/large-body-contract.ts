@@ -8,8 +8,9 @@ async function bodyOf(store: Store, r: ClaimedRecord): Promise<Buffer> {
   if (!r.bodyParts) return Buffer.from(r.body);
   expect(r.body).toBe("");
   const parts: Buffer[] = [];
-  for (let i = 0; i < r.bodyParts.count; i++) parts.push((await store.readBodyPart!(r.id, i))!);
-  expect(await store.readBodyPart!(r.id, r.bodyParts.count)).toBeNull();
+  for (let i = 0; i < r.bodyParts.count; i++)
+    parts.push((await store.capabilities.largeBodies!.readBodyPart(r.id, i))!);
+  expect(await store.capabilities.largeBodies!.readBodyPart(r.id, r.bodyParts.count)).toBeNull();
   const joined = Buffer.concat(parts);
   expect(joined.length).toBe(r.bodyParts.bytes);
   return joined;
@@ -117,7 +118,8 @@ export function describeLargeBodyContract(engine: string, openStore: () => Promi
       const job = await store.getJob(id);
       expect(job?.status).toBe("failed");
       // The record and its parts are gone: a part read finds nothing (record ids start at 1).
-      if (store.readBodyPart) expect(await store.readBodyPart(1, 0)).toBeNull();
+      const largeBodies = store.capabilities.largeBodies;
+      if (largeBodies) expect(await largeBodies.readBodyPart(1, 0)).toBeNull();
     });
   });
 }

@@ -172,12 +172,12 @@ describePostgres("postgres store", (url) => {
         const [listener, sender] = await open(2);
         const [stranger] = await open(1, other);
         let woken = 0;
-        const stop = listener!.onWorkHint!(() => woken++);
+        const stop = listener!.capabilities.workHints!.onWorkHint(() => woken++);
         await waitForListener(url, schema);
         // NOTIFY is delivered in commit order: had the stranger's hint got through, it would be
         // counted no later than the sender's.
-        await stranger!.hintWork!();
-        await sender!.hintWork!();
+        await stranger!.capabilities.workHints!.hintWork();
+        await sender!.capabilities.workHints!.hintWork();
         await waitUntil(() => woken > 0);
         expect(woken).toBe(1);
         stop();

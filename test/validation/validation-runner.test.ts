@@ -126,7 +126,8 @@ describe("ValidationRunner", () => {
         continue;
       }
       const parts: Buffer[] = [];
-      for (let i = 0; i < r.bodyParts.count; i++) parts.push((await store.readBodyPart!(r.id, i))!);
+      for (let i = 0; i < r.bodyParts.count; i++)
+        parts.push((await store.capabilities.largeBodies!.readBodyPart(r.id, i))!);
       bodies.push(Buffer.concat(parts).toString("utf8"));
     }
     expect(bodies).toEqual([bodyA, bodyB, '{"model":"m1","n":1.0}']);

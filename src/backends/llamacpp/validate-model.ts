@@ -1,5 +1,5 @@
 import { DocketError } from "../../domain/errors.js";
-import { type GgufFile, GgufFormatError, type GgufMetaValue, readGguf } from "../../models/gguf-reader.js";
+import { type GgufFile, GgufFormatError, type GgufMetaValue, readGguf } from "../../gguf/gguf-reader.js";
 
 export interface ModelSummary {
   path: string;

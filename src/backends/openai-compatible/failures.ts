@@ -1,4 +1,5 @@
 import { parseRetryAfter } from "../../domain/backoff.js";
+import { parseJsonObject } from "../../domain/json-object.js";
 import { type BackendFailure, isRetryableStatus } from "../backend.js";
 
 /** Longest slice of a non-JSON error body quoted in a failure message. */
@@ -31,14 +32,8 @@ export function failureFromStatus(
 
 export function providerMessage(body: string): string | null {
   if (body.length === 0 || (body[0] !== "{" && body.trimStart()[0] !== "{")) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return null;
-  }
-  if (typeof parsed !== "object" || parsed === null) return null;
-  const top = parsed as Record<string, unknown>;
+  const top = parseJsonObject(body);
+  if (top === null) return null;
   const error = top.error;
   if (typeof error === "string" && error) return error;
   if (typeof error === "object" && error !== null) {

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import type { RouteConfig } from "../../config/config.js";
 import { defaultConfig } from "../../config/config.js";
-import { createDummyModel, DUMMY_MODEL_DESCRIPTION } from "../../models/create-dummy-model.js";
+import { createDummyModel, DUMMY_MODEL_DESCRIPTION } from "../../gguf/create-dummy-model.js";
 import { startEmbedded } from "../../runtime/embedded.js";
 import { ApiClient } from "../api-client.js";
 import { downloadResults } from "../download-results.js";

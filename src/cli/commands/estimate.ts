@@ -3,18 +3,17 @@ import { DocketError } from "../../domain/errors.js";
 import { assumedOutputTokens, type Estimate, estimate } from "../../prep/estimate.js";
 import { readObservedOutput } from "../../prep/observed-output.js";
 import { prepareDataset } from "../../prep/prepare.js";
-import { loadPriceTable, type ModelPrice, routeOrTablePrice } from "../../prep/prices.js";
+import { type ModelPrice, routeOrTablePrice } from "../../prep/prices.js";
 import type { Problem } from "../../prep/problem.js";
 import { EXIT } from "../cli-errors.js";
 import { requireFile } from "../require-file.js";
 import {
-  addDatasetOptions,
   type DatasetCliOptions,
+  datasetCommand,
   positiveInt,
   printProblems,
   printSummary,
-  resolvePrepareOptions,
-  runCliAction,
+  resolveWithPrices,
 } from "./prepare.js";
 
 interface EstimateCliOptions extends DatasetCliOptions {
@@ -47,50 +46,46 @@ export function registerEstimateCommand(program: Command): void {
     .option("--rpm <n>", "requests-per-minute limit", positiveInt)
     .option("--tpm <n>", "tokens-per-minute limit", positiveInt)
     .option("--json", "print the estimate as JSON");
-  addDatasetOptions(command).action(async (dataset: string, opts: EstimateCliOptions) => {
-    await runCliAction(async () => {
-      if (opts.avgOutputTokens !== undefined && opts.observedOutput !== undefined) {
-        throw new DocketError(
-          "invalid_option",
-          "Give either --avg-output-tokens or --observed-output, not both.",
-        );
+  datasetCommand(command, async (dataset: string, opts: EstimateCliOptions) => {
+    if (opts.avgOutputTokens !== undefined && opts.observedOutput !== undefined) {
+      throw new DocketError(
+        "invalid_option",
+        "Give either --avg-output-tokens or --observed-output, not both.",
+      );
+    }
+    const { options, overrides } = await resolveWithPrices(dataset, opts);
+    if (opts.observedOutput !== undefined)
+      await requireFile(opts.observedOutput, { role: "--observed-output" });
+    const observed = await observedAverage(opts);
+    const prepared = prepareDataset(options);
+    const totals = { requests: 0, inputTokens: 0, outputTokens: 0 };
+    const problems: Problem[] = [];
+    for await (const item of prepared) {
+      if (item.kind === "problem") {
+        if (problems.length < opts.maxProblems) problems.push(item);
+        continue;
       }
-      const options = await resolvePrepareOptions(dataset, opts);
-      if (opts.prices !== undefined) await requireFile(opts.prices, { role: "--prices" });
-      if (opts.observedOutput !== undefined)
-        await requireFile(opts.observedOutput, { role: "--observed-output" });
-      const overrides: ModelPrice[] = opts.prices !== undefined ? await loadPriceTable(opts.prices) : [];
-      const observed = await observedAverage(opts);
-      const prepared = prepareDataset(options);
-      const totals = { requests: 0, inputTokens: 0, outputTokens: 0 };
-      const problems: Problem[] = [];
-      for await (const item of prepared) {
-        if (item.kind === "problem") {
-          if (problems.length < opts.maxProblems) problems.push(item);
-          continue;
-        }
-        totals.requests++;
-        totals.inputTokens += item.inputTokens;
-        totals.outputTokens += assumedOutputTokens(item, observed);
-      }
-      const price = routeOrTablePrice(prepared.template.spec.model, options.routes, overrides);
-      const result = estimate(totals, price, {
-        concurrency: opts.concurrency,
-        latencyMs: opts.latencyMs,
-        requestsPerMinute: opts.rpm,
-        tokensPerMinute: opts.tpm,
-      });
-      if (opts.json) {
-        console.log(
-          JSON.stringify({ summary: prepared.summary, price, observedAverage: observed, estimate: result }),
-        );
-      } else {
-        printSummary(prepared, dataset, "nothing written (estimate only)");
-        printEstimate(result, price, observed);
-        printProblems(problems, prepared);
-      }
-      return prepared.summary.prepared === prepared.summary.rowsRead ? EXIT.ok : EXIT.rowProblems;
+      totals.requests++;
+      totals.inputTokens += item.inputTokens;
+      totals.outputTokens += assumedOutputTokens(item, observed);
+    }
+    const price = routeOrTablePrice(prepared.template.spec.model, options.routes, overrides);
+    const result = estimate(totals, price, {
+      concurrency: opts.concurrency,
+      latencyMs: opts.latencyMs,
+      requestsPerMinute: opts.rpm,
+      tokensPerMinute: opts.tpm,
     });
+    if (opts.json) {
+      console.log(
+        JSON.stringify({ summary: prepared.summary, price, observedAverage: observed, estimate: result }),
+      );
+    } else {
+      printSummary(prepared, dataset, "nothing written (estimate only)");
+      printEstimate(result, price, observed);
+      printProblems(problems, prepared);
+    }
+    return prepared.summary.prepared === prepared.summary.rowsRead ? EXIT.ok : EXIT.rowProblems;
   });
 }
 

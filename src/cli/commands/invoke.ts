@@ -10,7 +10,7 @@ import { followJobEvents } from "../event-stream.js";
 import { requireFile } from "../require-file.js";
 
 /** The subset of the API's `async_invocation` object the CLI reads. */
-interface InvocationView {
+export interface InvocationView {
   id: string;
   inference_id: string;
   status: string;

@@ -2,8 +2,8 @@ import { stat } from "node:fs/promises";
 import { type Command, InvalidArgumentError } from "commander";
 import { validateModel } from "../../backends/llamacpp/validate-model.js";
 import { DocketError } from "../../domain/errors.js";
-import { createDummyModel } from "../../models/create-dummy-model.js";
-import { DUMMY_MODEL_SIZES, type DummyModelSize, isDummyModelSize } from "../../models/dummy-model-sizes.js";
+import { createDummyModel } from "../../gguf/create-dummy-model.js";
+import { DUMMY_MODEL_SIZES, type DummyModelSize, isDummyModelSize } from "../../gguf/dummy-model-sizes.js";
 
 /**
  * `docket model create-dummy` writes a random-weights GGUF for trying the local engine without

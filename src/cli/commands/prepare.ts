@@ -7,6 +7,7 @@ import { DIALECT_NAMES, parseDialectName } from "../../prep/dialects/dialect.js"
 import { JsonlFileWriter } from "../../prep/jsonl-writer.js";
 import { formatOverflowPolicy, parseOverflowPolicy } from "../../prep/overflow-policy.js";
 import { type PreparedDataset, type PrepareOptions, prepareDataset } from "../../prep/prepare.js";
+import { loadPriceTable, type ModelPrice } from "../../prep/prices.js";
 import type { Problem } from "../../prep/problem.js";
 import { normaliseDelimiter } from "../../prep/readers/detect-delimiter.js";
 import { parseFormat } from "../../prep/readers/open-dataset.js";
@@ -61,6 +62,30 @@ export function addDatasetOptions(command: Command): Command {
     )
     .option("--config <file>", "docket.config.json whose routes give context lengths (and prices)")
     .option("--max-problems <n>", "problems to print", positiveInt, DEFAULT_MAX_PROBLEMS);
+}
+
+/**
+ * Adds the dataset options to a dataset command (`prepare`, `estimate`, `run`) and makes `action`
+ * its body: its result is the exit code, a DocketError a usage error (see runCliAction).
+ */
+export function datasetCommand<O extends DatasetCliOptions>(
+  command: Command,
+  action: (dataset: string, opts: O) => Promise<number>,
+): Command {
+  return addDatasetOptions(command).action(async (dataset: string, opts: O) => {
+    await runCliAction(() => action(dataset, opts));
+  });
+}
+
+/** How `estimate` and `run` start: the pipeline options, and the `--prices` table's overrides (none: []). */
+export async function resolveWithPrices(
+  dataset: string,
+  opts: DatasetCliOptions & { prices?: string },
+): Promise<{ options: PrepareOptions; overrides: ModelPrice[] }> {
+  const options = await resolvePrepareOptions(dataset, opts);
+  if (opts.prices === undefined) return { options, overrides: [] };
+  await requireFile(opts.prices, { role: "--prices" });
+  return { options, overrides: await loadPriceTable(opts.prices) };
 }
 
 /** Turns parsed CLI options into pipeline options; throws DocketError on bad input. */
@@ -119,27 +144,25 @@ export function registerPrepareCommand(program: Command): void {
     .command("prepare")
     .description("Turn a dataset and a prompt template into a validated batch input file")
     .option("-o, --out <file>", "output JSONL (default: <dataset>.<dialect>.jsonl beside the dataset)");
-  addDatasetOptions(command).action(async (dataset: string, opts: DatasetCliOptions & { out?: string }) => {
-    await runCliAction(async () => {
-      const options = await resolvePrepareOptions(dataset, opts);
-      const out = opts.out ?? defaultOutPath(dataset, opts.dialect);
-      const prepared = prepareDataset(options);
-      const writer = await JsonlFileWriter.create(out);
-      const problems: Problem[] = [];
-      try {
-        for await (const item of prepared) {
-          if (item.kind === "request") await writer.write(prepared.dialect.toLine(item));
-          else if (problems.length < opts.maxProblems) problems.push(item);
-        }
-        await writer.commit();
-      } catch (e) {
-        await writer.abort();
-        throw e;
+  datasetCommand(command, async (dataset: string, opts: DatasetCliOptions & { out?: string }) => {
+    const options = await resolvePrepareOptions(dataset, opts);
+    const out = opts.out ?? defaultOutPath(dataset, opts.dialect);
+    const prepared = prepareDataset(options);
+    const writer = await JsonlFileWriter.create(out);
+    const problems: Problem[] = [];
+    try {
+      for await (const item of prepared) {
+        if (item.kind === "request") await writer.write(prepared.dialect.toLine(item));
+        else if (problems.length < opts.maxProblems) problems.push(item);
       }
-      printSummary(prepared, dataset, `wrote ${out} (${prepared.dialect.name} dialect)`);
-      printProblems(problems, prepared);
-      return prepared.summary.prepared === prepared.summary.rowsRead ? EXIT.ok : EXIT.rowProblems;
-    });
+      await writer.commit();
+    } catch (e) {
+      await writer.abort();
+      throw e;
+    }
+    printSummary(prepared, dataset, `wrote ${out} (${prepared.dialect.name} dialect)`);
+    printProblems(problems, prepared);
+    return prepared.summary.prepared === prepared.summary.rowsRead ? EXIT.ok : EXIT.rowProblems;
   });
 }
 

@@ -3,27 +3,25 @@ import { tmpdir } from "node:os";
 import { basename, extname, join, resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { DocketError } from "../../domain/errors.js";
-import { linkToMetadata } from "../../output/export/dataset-link.js";
 import { type Estimate, estimate } from "../../prep/estimate.js";
-import { loadPriceTable, type ModelPrice, routeOrTablePrice } from "../../prep/prices.js";
+import { type ModelPrice, routeOrTablePrice } from "../../prep/prices.js";
 import { readDataset } from "../../prep/readers/open-dataset.js";
 import { sampleIndices } from "../../prep/sample.js";
 import { ApiClient } from "../api-client.js";
 import type { BatchView } from "../batch-types.js";
 import { EXIT } from "../cli-errors.js";
+import { linkToMetadata } from "../export/dataset-link.js";
 import { describeExport, exportBatch, exportFormatFor } from "../export-batch.js";
-import { requireFile } from "../require-file.js";
 import { type PreparedFile, prepareToFile, writeLines } from "../run/prepare-to-file.js";
 import { describeBatch, exitCodeFor, waitForBatch } from "../wait-for-batch.js";
 import { printEstimate } from "./estimate.js";
 import {
-  addDatasetOptions,
   type DatasetCliOptions,
+  datasetCommand,
   positiveInt,
   printProblems,
   printSummary,
-  resolvePrepareOptions,
-  runCliAction,
+  resolveWithPrices,
 } from "./prepare.js";
 
 interface RunCliOptions extends DatasetCliOptions {
@@ -80,9 +78,7 @@ export function registerRunCommand(program: Command): void {
     .option("-w, --completion-window <window>", "e.g. 24h, 90m", "24h")
     .option("--url <url>", "Docket server (default $DOCKET_URL or http://127.0.0.1:8080)")
     .option("--api-key <key>", "API key if the server requires one (or $DOCKET_API_KEY)");
-  addDatasetOptions(command).action(async (dataset: string, opts: RunCliOptions) => {
-    await runCliAction(() => run(dataset, opts));
-  });
+  datasetCommand(command, run);
 }
 
 async function run(dataset: string, opts: RunCliOptions): Promise<number> {
@@ -95,9 +91,7 @@ async function run(dataset: string, opts: RunCliOptions): Promise<number> {
   }
   if (opts.thenFull && opts.sample === undefined)
     throw new DocketError("invalid_option", "--then-full goes with --sample N.");
-  const options = await resolvePrepareOptions(dataset, opts);
-  if (opts.prices !== undefined) await requireFile(opts.prices, { role: "--prices" });
-  const overrides: ModelPrice[] = opts.prices !== undefined ? await loadPriceTable(opts.prices) : [];
+  const { options, overrides } = await resolveWithPrices(dataset, opts);
   const client = ApiClient.fromOptions(opts);
   const work = await mkdtemp(join(tmpdir(), "docket-run-"));
   try {

@@ -51,13 +51,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   };
   const capabilities: StoreCapabilities = { exclusive: false, workHints, largeBodies: null };
   return {
-    dialect: "postgres",
+    engine: "postgres",
     capabilities,
     async close() {
       await hints.close();
       await pool.end();
     },
-    ...workHints,
     ...pgFiles(pool),
     ...pgJobs(pool),
     ...pgValidation(pool),

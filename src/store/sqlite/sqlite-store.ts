@@ -39,7 +39,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   };
   const capabilities: StoreCapabilities = { exclusive: true, workHints: null, largeBodies };
   return {
-    dialect: "sqlite",
+    engine: "sqlite",
     capabilities,
     async close() {
       if (db.open) db.close();
@@ -48,7 +48,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ...sqliteJobs(shared),
     ...sqliteValidation(shared, bodyParts),
     ...sqliteRecords(shared, bodyParts),
-    ...largeBodies,
     ...sqliteExpiry(shared),
     ...sqliteFinalize(shared),
     ...sqliteRetention(shared),

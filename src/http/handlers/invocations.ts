@@ -8,11 +8,11 @@ import type { Invocation, InvocationPointer } from "../../domain/invocation.js";
 import { ENDPOINTS, type Endpoint } from "../../domain/job.js";
 import { checkWebhookTarget } from "../../events/webhooks/target-guard.js";
 import { type InvocationView, toInvocationView } from "../../views/invocation-view.js";
-import type { AsyncApiDeps, RequestContext, RouteHandler } from "../deps.js";
+import type { AsyncApiDeps, Handler, RequestContext } from "../deps.js";
 import { discardBody } from "../discard-body.js";
 import { sendJson } from "../json.js";
+import type { PathTable } from "../path-table.js";
 import { readLimit, readOptional } from "../query.js";
-import type { Router } from "../router.js";
 
 /** Longest caller inference id and custom attributes accepted (SageMaker's limits). */
 const MAX_INFERENCE_ID = 256;
@@ -24,8 +24,8 @@ const MAX_TIMEOUT_SECONDS = 86_400;
  * SageMaker-style asynchronous invocations (docs/async-and-events.md): one request, its payload
  * streamed to the blob store, answered at once with where the result will appear.
  */
-export function addInvocationRoutes(router: Router<RouteHandler>): void {
-  router
+export function addInvocationHandlers(paths: PathTable<Handler>): void {
+  paths
     .add("POST", "/v1/async/invocations", createInvocation)
     .add("GET", "/v1/async/invocations", listInvocations)
     .add("GET", "/v1/async/invocations/:id", retrieveInvocation)

@@ -5,10 +5,10 @@ import { ENDPOINTS, type Endpoint, type Job } from "../../domain/job.js";
 import { toOpenAiBatch } from "../../views/openai-batch.js";
 import { toOpenAiList } from "../../views/openai-list.js";
 import { budgetPricing, parseBudgetFields, refuseUnpricedBudget } from "../budget-fields.js";
-import type { RequestContext, RouteHandler } from "../deps.js";
+import type { Handler, RequestContext } from "../deps.js";
 import { readJson, sendJson } from "../json.js";
+import type { PathTable } from "../path-table.js";
 import { readLimit, readOptional } from "../query.js";
-import type { Router } from "../router.js";
 import { parseWebhookUrl } from "../webhook-field.js";
 import { parseExpiresAfter } from "./expires-after.js";
 
@@ -19,8 +19,8 @@ const METADATA_MAX_PAIRS = 16;
 const METADATA_MAX_KEY = 64;
 const METADATA_MAX_VALUE = 512;
 
-export function addBatchRoutes(router: Router<RouteHandler>): void {
-  router
+export function addBatchHandlers(paths: PathTable<Handler>): void {
+  paths
     .add("POST", "/v1/batches", createBatch)
     .add("GET", "/v1/batches", listBatches)
     .add("GET", "/v1/batches/:id", retrieveBatch)

@@ -1,23 +1,24 @@
 /**
- * A tiny method + path router. Patterns are `/`-separated with `:name` segments
- * (`/v1/files/:id/content`). Routes are bucketed by segment count so a lookup only compares
- * the handful of patterns of the right length: matching costs a split and a few string compares.
+ * A tiny table of method + path patterns and their handlers. Patterns are `/`-separated with
+ * `:name` segments (`/v1/files/:id/content`). Entries are bucketed by segment count so a lookup
+ * only compares the handful of patterns of the right length: matching costs a split and a few
+ * string compares.
  */
 export type Params = Record<string, string>;
 
-export type RouteMatch<H> =
+export type PathMatch<H> =
   | { kind: "found"; handler: H; params: Params }
   | { kind: "method_not_allowed"; allow: string[] }
   | { kind: "not_found" };
 
-interface Route<H> {
+interface Entry<H> {
   method: string;
   segments: string[];
   handler: H;
 }
 
-export class Router<H> {
-  private readonly byLength = new Map<number, Route<H>[]>();
+export class PathTable<H> {
+  private readonly byLength = new Map<number, Entry<H>[]>();
 
   add(method: string, pattern: string, handler: H): this {
     const segments = split(pattern);
@@ -27,17 +28,17 @@ export class Router<H> {
     return this;
   }
 
-  match(method: string, path: string): RouteMatch<H> {
+  match(method: string, path: string): PathMatch<H> {
     const parts = split(path);
     const bucket = this.byLength.get(parts.length);
     if (!bucket) return { kind: "not_found" };
     let allow: string[] | undefined;
-    for (const route of bucket) {
-      const params = matchSegments(route.segments, parts);
+    for (const entry of bucket) {
+      const params = matchSegments(entry.segments, parts);
       if (!params) continue;
-      if (route.method === method) return { kind: "found", handler: route.handler, params };
+      if (entry.method === method) return { kind: "found", handler: entry.handler, params };
       allow ??= [];
-      allow.push(route.method);
+      allow.push(entry.method);
     }
     return allow ? { kind: "method_not_allowed", allow } : { kind: "not_found" };
   }

@@ -2,17 +2,17 @@ import { toSeconds } from "../../domain/duration.js";
 import { invalidRequest, notFound } from "../../domain/errors.js";
 import type { WebhookDelivery } from "../../domain/webhook.js";
 import { streamJobEvents } from "../../events/sse/job-event-stream.js";
-import type { RequestContext, RouteHandler } from "../deps.js";
+import type { Handler, RequestContext } from "../deps.js";
 import { sendJson } from "../json.js";
+import type { PathTable } from "../path-table.js";
 import { readOptional } from "../query.js";
-import type { Router } from "../router.js";
 import { asyncDeps, baseUrl, findInvocation } from "./invocations.js";
 
 const DEFAULT_EVENT_POLL_MS = 500;
 
 /** Server-sent events per job, webhook delivery logs, and Prometheus metrics. */
-export function addEventRoutes(router: Router<RouteHandler>): void {
-  router
+export function addEventHandlers(paths: PathTable<Handler>): void {
+  paths
     .add("GET", "/v1/events", async (ctx) => {
       const job = readOptional(ctx.query, "job");
       if (!job)

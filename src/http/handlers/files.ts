@@ -5,11 +5,11 @@ import { newId } from "../../domain/ids.js";
 import { toOpenAiFile } from "../../views/openai-file.js";
 import { toOpenAiList } from "../../views/openai-list.js";
 import { attachmentDisposition } from "../content-disposition.js";
-import type { RequestContext, RouteHandler } from "../deps.js";
+import type { Handler, RequestContext } from "../deps.js";
 import { sendJson } from "../json.js";
 import { receiveMultipart } from "../multipart-upload.js";
+import type { PathTable } from "../path-table.js";
 import { readLimit, readOptional } from "../query.js";
-import type { Router } from "../router.js";
 import { EXPIRES_AFTER_MIN_SECONDS, formNumber, parseExpiresAfter } from "./expires-after.js";
 
 /** Purposes a client may upload; `batch_output` files are only ever written by Docket. */
@@ -18,8 +18,8 @@ const UPLOAD_PURPOSES: readonly FilePurpose[] = ["batch", "user_data"];
 const LIST_MAX = 10_000;
 const LIST_ORDERS = ["asc", "desc"] as const;
 
-export function addFileRoutes(router: Router<RouteHandler>): void {
-  router
+export function addFileHandlers(paths: PathTable<Handler>): void {
+  paths
     .add("POST", "/v1/files", createFile)
     .add("GET", "/v1/files", listFiles)
     .add("GET", "/v1/files/:id", retrieveFile)
