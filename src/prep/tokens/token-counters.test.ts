@@ -1,5 +1,6 @@
 import { getEncoding } from "js-tiktoken";
-import { describe, expect, it } from "vitest";
+import { get_encoding } from "tiktoken";
+import { afterAll, describe, expect, it } from "vitest";
 import { BytesPerTokenEstimator } from "./bytes-per-token-estimator.js";
 import { countRequestTokens } from "./request-tokens.js";
 import { encodingForModel, selectTokenCounter } from "./select-counter.js";
@@ -7,10 +8,85 @@ import { TiktokenCounter } from "./tiktoken-counter.js";
 
 const TEXT = "Customer: my router's lights are orange — the cable was in the yellow port. 😀 Ça marche!";
 
+// OpenAI's tiktoken (Rust, as WASM) is the reference the counts must equal.
+const reference = { o200k_base: get_encoding("o200k_base"), cl100k_base: get_encoding("cl100k_base") };
+afterAll(() => {
+  for (const enc of Object.values(reference)) enc.free();
+});
+const referenceCount = (name: keyof typeof reference, text: string) =>
+  reference[name].encode(text, [], []).length;
+
+/** Pieces whose mixes exercise the split regex: scripts, emoji, every kind of whitespace, U+FEFF and U+0085. */
+const PIECES = [
+  "a",
+  "Z",
+  "word",
+  "The",
+  "é",
+  "ß",
+  "İ",
+  "\u0301",
+  "中",
+  "文字",
+  "😀",
+  "👍🏽",
+  "1",
+  "234",
+  "!",
+  "'s",
+  "'",
+  ".",
+  "/",
+  " ",
+  "  ",
+  "\n",
+  "\r\n",
+  "\t",
+  "\u000B",
+  "\u00A0",
+  "\u3000",
+  "\u2028",
+  "\u200B",
+  "\uFEFF",
+  "\u0085",
+  "<|endoftext|>",
+  '{"k": [1, 2]}',
+];
+function* generatedTexts(n: number): Generator<string> {
+  let seed = 42;
+  const next = (m: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % m;
+  };
+  for (let i = 0; i < n; i++) {
+    let text = "";
+    for (let j = next(40); j > 0; j--) {
+      const piece = PIECES[next(PIECES.length)]!;
+      text += next(10) === 0 ? piece.repeat(1 + next(40)) : piece; // long runs too
+    }
+    yield text;
+  }
+}
+
 describe("TiktokenCounter", () => {
-  it("counts exactly as js-tiktoken's full build does", () => {
+  it("counts exactly as OpenAI's tiktoken does, U+FEFF and U+0085 included", () => {
     for (const name of ["o200k_base", "cl100k_base"] as const) {
-      expect(new TiktokenCounter(name).count(TEXT)).toBe(getEncoding(name).encode(TEXT).length);
+      const counter = new TiktokenCounter(name);
+      const mismatches: string[] = [];
+      for (const text of [TEXT, "a\uFEFFb", "\uFEFF\uFEFF hi", "x \u0085\u0085 y", ...generatedTexts(3000)]) {
+        if (counter.count(text) !== referenceCount(name, text)) mismatches.push(JSON.stringify(text));
+      }
+      expect(mismatches.slice(0, 5)).toEqual([]);
+    }
+  });
+
+  it("truncates texts holding U+FEFF or U+0085 to a prefix the reference counts within budget", () => {
+    const counter = new TiktokenCounter("o200k_base");
+    const text = "a\uFEFF\uFEFF b \u0085\u0085 c\uFEFF 😀 done";
+    for (let budget = 0; budget <= counter.count(text); budget++) {
+      const cut = counter.truncate(text, budget);
+      expect(text.startsWith(cut)).toBe(true);
+      expect(referenceCount("o200k_base", cut)).toBeLessThanOrEqual(budget);
     }
   });
 
