@@ -6,6 +6,7 @@ import { S3BlobStore } from "../../src/blobs/s3-blob-store.js";
 import { defaultConfig } from "../../src/config/config.js";
 import { DocketError } from "../../src/domain/errors.js";
 import { openBlobs } from "../../src/runtime/open-blobs.js";
+import { timed } from "../support/timed.js";
 
 const servers: Server[] = [];
 const sockets = new Set<Socket>();
@@ -45,16 +46,6 @@ function store(
   });
   stores.push(s);
   return s;
-}
-
-async function timed(work: Promise<unknown>): Promise<{ ms: number; error: unknown }> {
-  const start = Date.now();
-  try {
-    await work;
-    return { ms: Date.now() - start, error: undefined };
-  } catch (error) {
-    return { ms: Date.now() - start, error };
-  }
 }
 
 describe("S3BlobStore timeouts", () => {

@@ -7,6 +7,7 @@ import { openStore } from "../../src/runtime/open-store.js";
 import { createPool, query, transaction } from "../../src/store/postgres/pg-connection.js";
 import { DEFAULT_PG_TIMEOUTS, type PgTimeouts } from "../../src/store/postgres/pg-timeouts.js";
 import { openPostgresStore } from "../../src/store/postgres/postgres-store.js";
+import { timed } from "../support/timed.js";
 import { describePostgres, withClient } from "./pg-test-db.js";
 
 const pools: pg.Pool[] = [];
@@ -24,17 +25,6 @@ function pool(url: string, timeouts: Partial<PgTimeouts>): pg.Pool {
   const p = createPool(url, undefined, 2, { ...DEFAULT_PG_TIMEOUTS, ...timeouts });
   pools.push(p);
   return p;
-}
-
-/** Milliseconds `work` took to settle, and how it settled. */
-async function timed(work: Promise<unknown>): Promise<{ ms: number; error: unknown }> {
-  const start = Date.now();
-  try {
-    await work;
-    return { ms: Date.now() - start, error: undefined };
-  } catch (error) {
-    return { ms: Date.now() - start, error };
-  }
 }
 
 /**
