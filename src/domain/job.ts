@@ -15,14 +15,45 @@ export function isTerminalJobStatus(status: JobStatus): boolean {
   return TERMINAL_JOB_STATUSES.includes(status);
 }
 
-export type Endpoint = "/v1/chat/completions" | "/v1/completions" | "/v1/embeddings" | "/v1/responses";
+/**
+ * What a job's records ask for: an OpenAI endpoint, Anthropic's Messages (`/v1/messages`), or
+ * Bedrock Runtime's native InvokeModel for one model (`/model/{modelId}/invoke`, the id URL-encoded,
+ * exactly Bedrock's own REST path), which a Bedrock batch file's job names.
+ */
+export type Endpoint =
+  | "/v1/chat/completions"
+  | "/v1/completions"
+  | "/v1/embeddings"
+  | "/v1/responses"
+  | "/v1/messages"
+  | BedrockInvokeEndpoint;
 
+export type BedrockInvokeEndpoint = `/model/${string}/invoke`;
+
+/** What `POST /v1/batches` accepts as `endpoint` (`/v1/messages` is a Docket extension). */
 export const ENDPOINTS: readonly Endpoint[] = [
   "/v1/chat/completions",
   "/v1/completions",
   "/v1/embeddings",
   "/v1/responses",
+  "/v1/messages",
 ];
+
+/** Bedrock Runtime's InvokeModel path for a model id or ARN. */
+export function bedrockInvokeEndpoint(modelId: string): BedrockInvokeEndpoint {
+  return `/model/${encodeURIComponent(modelId)}/invoke`;
+}
+
+/**
+ * The dialect of a job's input and outputs. `openai`: a Files/Batches input file and OpenAI's
+ * output and error files. `anthropic`: a Message Batch created on `/v1/messages/batches`, whose
+ * results are Anthropic's JSONL. `bedrock`: a Bedrock batch inference file (`recordId`,
+ * `modelInput`; the model named on the job) whose output is `<input>.out` plus a manifest.
+ * Underneath all three are the same jobs and records.
+ */
+export type JobFormat = "openai" | "anthropic" | "bedrock";
+
+export const JOB_FORMATS: readonly JobFormat[] = ["openai", "anthropic", "bedrock"];
 
 /** One problem found while validating an input file, in OpenAI's `errors.data[]` shape. */
 export interface ValidationError {
@@ -38,12 +69,22 @@ export interface RequestCounts {
   failed: number;
 }
 
+/** Finished records by how they ended (OpenAI's `failed` count is `failed` alone). */
+export interface RecordTally {
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  expired: number;
+}
+
 /** `batch`: many records from a file; `invocation`: one async request (docs/async-and-events.md). */
 export type JobKind = "batch" | "invocation";
 
 export interface Job {
   id: string;
   kind: JobKind;
+  /** The dialect of its input and outputs (rows written before formats existed are `openai`). */
+  format: JobFormat;
   status: JobStatus;
   endpoint: Endpoint;
   inputFileId: string;
@@ -53,6 +94,7 @@ export interface Job {
   errorFileId: string | null;
   errors: ValidationError[] | null;
   counts: RequestCounts;
+  tally: RecordTally;
   /** Sum of usage reported by the backend for succeeded records. */
   usage: { inputTokens: number; outputTokens: number };
   createdAt: number;

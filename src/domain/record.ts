@@ -25,6 +25,12 @@ export interface NewRecord {
    * line is never held as a string too; stores keep either form as the same text.
    */
   body: string | Buffer;
+  /**
+   * Set when the record fails at validation without failing its job: an Anthropic Message Batch
+   * validates each request's params asynchronously, and a bad one is an `errored` result while
+   * the others run. Such a record is stored finished (`failed`) and never sent.
+   */
+  failure?: RecordError;
 }
 
 /** A record handed to a worker by a claim; `attempt` must be echoed back when completing. */
@@ -77,6 +83,8 @@ export interface AttemptResult {
   recordId: number;
   attempt: number;
   outcome: Outcome;
+  /** How long the backend call took (ms), kept on the finished record for the dashboard's percentiles. */
+  latencyMs?: number;
 }
 
 /** A finished record, as read back in input order to write output and error files. */

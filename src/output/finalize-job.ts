@@ -1,18 +1,45 @@
-import { Readable } from "node:stream";
 import type { BlobStore } from "../blobs/blob-store.js";
-import type { StoredFile } from "../domain/file.js";
-import { newId } from "../domain/ids.js";
-import type { FinishedRecord } from "../domain/record.js";
+import type { Job, JobFormat } from "../domain/job.js";
 import type { EndStatus, Store } from "../store/store.js";
-import { finalizeWithFiles, type ResultFile } from "./finalize-files.js";
+import { finalizeWithFiles, type ResultFile, type ResultFiles } from "./finalize-files.js";
+import { writeResultFile } from "./result-file.js";
 import { isSuccess, outputLine } from "./result-lines.js";
 
-const PAGE = 2000;
+/** Writes a finished job's result files in its format's shape. */
+export type ResultWriter = (
+  at: { store: Store; blobs: BlobStore; job: Job },
+  file: ResultFile,
+) => Promise<ResultFiles>;
+
+/** OpenAI's: an output file (successes) and an error file (everything else), each in input order. */
+const openaiFiles: ResultWriter = async ({ store, blobs, job }, file) => ({
+  outputFile: await writeResultFile(
+    store,
+    blobs,
+    job.id,
+    { filename: `${job.id}_output.jsonl`, keep: isSuccess, line: outputLine },
+    file,
+  ),
+  errorFile: await writeResultFile(
+    store,
+    blobs,
+    job.id,
+    { filename: `${job.id}_error.jsonl`, keep: (r) => !isSuccess(r), line: outputLine },
+    file,
+  ),
+});
+
+/** Every format has its writer: a format added to `JobFormat` does not compile until it is here. */
+const WRITERS: Record<JobFormat, ResultWriter> = {
+  openai: openaiFiles,
+  anthropic: openaiFiles,
+  bedrock: openaiFiles,
+};
 
 /**
- * Writes a job's output file (successes) and error file (everything else), each in input
- * order, streamed page by page from the store, then records both and the end status in one
- * store call. Safe to repeat after a crash: the job stays `finalizing` until that call.
+ * Writes a job's result files (in its format), streamed page by page from the store, then
+ * records them and the end status in one store call. Safe to repeat after a crash: the job stays
+ * `finalizing` until that call.
  */
 export async function finalizeJob(
   store: Store,
@@ -22,53 +49,18 @@ export async function finalizeJob(
   outputRetentionMs: number | null,
 ): Promise<void> {
   const now = Date.now();
+  const job = await store.getJob(jobId);
+  if (!job) return;
   // A batch's own `output_expires_after` (seconds after the files are written) wins over the
   // configured retention.
-  const seconds = (await store.getJob(jobId))?.outputExpiresAfterSeconds ?? null;
+  const seconds = job.outputExpiresAfterSeconds;
   const retentionMs = seconds !== null ? seconds * 1000 : outputRetentionMs;
   await finalizeWithFiles(
     store,
     jobId,
     endStatus,
     retentionMs,
-    async (file) => ({
-      outputFile: await writeFile(store, blobs, jobId, "output", isSuccess, file),
-      errorFile: await writeFile(store, blobs, jobId, "error", (r) => !isSuccess(r), file),
-    }),
+    (file) => WRITERS[job.format]({ store, blobs, job }, file),
     now,
   );
-}
-
-async function writeFile(
-  store: Store,
-  blobs: BlobStore,
-  jobId: string,
-  kind: "output" | "error",
-  keep: (r: FinishedRecord) => boolean,
-  file: ResultFile,
-): Promise<StoredFile | null> {
-  let lines = 0;
-  async function* source() {
-    let after = -1;
-    for (;;) {
-      const page = await store.readFinished(jobId, after, PAGE);
-      if (page.length === 0) return;
-      after = page[page.length - 1]!.position;
-      let chunk = "";
-      for (const r of page) {
-        if (!keep(r)) continue;
-        chunk += outputLine(r);
-        lines++;
-      }
-      if (chunk) yield chunk;
-    }
-  }
-  const id = newId("file-");
-  const blobKey = `outputs/${jobId}/${id}`;
-  const { bytes } = await blobs.put(blobKey, Readable.from(source()));
-  if (lines === 0) {
-    await blobs.delete(blobKey);
-    return null;
-  }
-  return file({ id, blobKey, bytes, filename: `${jobId}_${kind}.jsonl` });
 }

@@ -1,4 +1,4 @@
-import type { Endpoint, Job, JobKind } from "../domain/job.js";
+import type { Endpoint, Job, JobFormat, JobKind } from "../domain/job.js";
 
 /** Jobs as clients see them: create, read, list, cancel (domain/job-transitions.ts says from where). */
 export interface JobStore {
@@ -12,6 +12,10 @@ export interface JobStore {
 
 export interface NewJob {
   id: string;
+  /** Default `openai`. */
+  format?: JobFormat;
+  /** The model, when the job names it at creation (a Bedrock batch); else set by validation. */
+  model?: string | null;
   endpoint: Endpoint;
   inputFileId: string;
   completionWindow: string;

@@ -1,5 +1,5 @@
 import type { FilePurpose, StoredFile } from "../domain/file.js";
-import type { Endpoint, Job, JobKind, JobStatus, ValidationError } from "../domain/job.js";
+import type { Endpoint, Job, JobFormat, JobKind, JobStatus, ValidationError } from "../domain/job.js";
 import type { FinishedRecord, RecordState } from "../domain/record.js";
 
 /**
@@ -20,6 +20,8 @@ export interface JobRow {
   id: string;
   /** Absent only in rows selected without it. */
   kind?: string;
+  /** Migration SQLite 0008 / PostgreSQL 0007; absent only in rows selected without it. */
+  format?: string;
   webhook_url?: string | null;
   status: string;
   endpoint: string;
@@ -32,6 +34,8 @@ export interface JobRow {
   total: number | string;
   succeeded: number | string;
   failed: number | string;
+  cancelled?: number | string;
+  expired?: number | string;
   input_tokens: number | string;
   output_tokens: number | string;
   created_at: number | string;
@@ -83,10 +87,16 @@ export function jobKindOf(column: string | undefined): JobKind {
   return column === "invocation" ? "invocation" : "batch";
 }
 
+/** The \`jobs.format\` column as a JobFormat (rows written before formats existed are OpenAI's). */
+export function jobFormatOf(column: string | undefined): JobFormat {
+  return column === "anthropic" || column === "bedrock" ? column : "openai";
+}
+
 export function jobFromRow(r: JobRow): Job {
   return {
     id: r.id,
     kind: jobKindOf(r.kind),
+    format: jobFormatOf(r.format),
     status: r.status as JobStatus,
     endpoint: r.endpoint as Endpoint,
     inputFileId: r.input_file_id,
@@ -96,6 +106,12 @@ export function jobFromRow(r: JobRow): Job {
     errorFileId: r.error_file_id,
     errors: r.errors ? (JSON.parse(r.errors) as ValidationError[]) : null,
     counts: { total: num(r.total), completed: num(r.succeeded), failed: num(r.failed) },
+    tally: {
+      succeeded: num(r.succeeded),
+      failed: num(r.failed),
+      cancelled: num(r.cancelled ?? 0),
+      expired: num(r.expired ?? 0),
+    },
     usage: { inputTokens: num(r.input_tokens), outputTokens: num(r.output_tokens) },
     createdAt: num(r.created_at),
     inProgressAt: numOrNull(r.in_progress_at),

@@ -5,8 +5,9 @@ import type { Job, ValidationError } from "../domain/job.js";
 import type { NewRecord } from "../domain/record.js";
 import type { RouteTable } from "../routing/route-table.js";
 import type { Store } from "../store/store.js";
-import { parseBatchLine, parseBatchLineBytes } from "./batch-line.js";
+import type { parseBatchLine } from "./batch-line.js";
 import { capMessage, ErrorList } from "./error-list.js";
+import { type LineContext, lineParserFor } from "./input-formats.js";
 import { readInputLines } from "./line-reader.js";
 import { releaseLineBytes } from "./spanning-line.js";
 
@@ -129,6 +130,8 @@ export class ValidationRunner {
     }
     const errors = new ErrorList(this.limits.maxListedErrors);
     const seen = new Set<string>();
+    const parser = lineParserFor(job.format);
+    const at: LineContext = { job, routes: this.o.routes, seenIds: seen, limits: this.limits };
     let model: string | null = null;
     let chunk: Array<{ record: NewRecord; attempts: number }> = [];
     let chunkBytes = 0;
@@ -174,22 +177,14 @@ export class ValidationRunner {
         let result: ReturnType<typeof parseBatchLine>;
         try {
           if (bytes && startsWithContent(bytes)) {
-            result = parseBatchLineBytes(
-              bytes,
-              line,
-              position,
-              job.endpoint,
-              this.o.routes,
-              seen,
-              this.limits,
-            );
+            result = parser.parseBytes(bytes, line, position, at);
           } else {
             const text = bytes ? bytes.toString("utf8") : (item as { text: string }).text;
             if (isBlank(text)) {
               if (bytes) releaseLineBytes(bytes);
               continue;
             }
-            result = parseBatchLine(text, line, position, job.endpoint, this.o.routes, seen, this.limits);
+            result = parser.parse(text, line, position, at);
           }
         } catch (err) {
           // Whatever goes wrong checking a line is that line's problem, never a wedged batch.

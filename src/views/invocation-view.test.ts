@@ -7,6 +7,7 @@ function invocation(status: Job["status"], recordState: Invocation["recordState"
   const job = {
     id: "inv_1",
     kind: "invocation",
+    format: "openai",
     status,
     endpoint: "/v1/chat/completions",
     inputFileId: "file-1",
@@ -16,6 +17,7 @@ function invocation(status: Job["status"], recordState: Invocation["recordState"
     errorFileId: null,
     errors: null,
     counts: { total: 1, completed: 0, failed: 0 },
+    tally: { succeeded: 0, failed: 0, cancelled: 0, expired: 0 },
     usage: { inputTokens: 0, outputTokens: 0 },
     createdAt: 1_000_000,
     inProgressAt: 1_000_000,

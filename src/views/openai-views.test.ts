@@ -18,6 +18,7 @@ const file: StoredFile = {
 const job: Job = {
   id: "batch_1",
   kind: "batch",
+  format: "openai",
   status: "failed",
   endpoint: "/v1/chat/completions",
   inputFileId: "file-abc",
@@ -27,6 +28,7 @@ const job: Job = {
   errorFileId: "file-err",
   errors: [{ code: "invalid_json_line", message: "Line 3 is not JSON.", line: 3, param: null }],
   counts: { total: 10, completed: 7, failed: 3 },
+  tally: { succeeded: 7, failed: 3, cancelled: 0, expired: 0 },
   usage: { inputTokens: 100, outputTokens: 40 },
   createdAt: 1_700_000_000_500,
   inProgressAt: 1_700_000_001_000,

@@ -54,6 +54,58 @@ export function describeExactInputContract(engine: string, openStore: () => Prom
       expect(finished[2]!.customId).toBe("plain");
     });
 
+    it("stores a record that failed its own validation finished and counted, never claimed (0008)", async () => {
+      const id = await insertTestJob(store);
+      await store.claimValidation("v", 30_000, T0);
+      const failure = { code: "invalid_request_error", message: "max_tokens: Field required" };
+      const records = [
+        { position: 0, line: 1, customId: "a", route: "r1", body: '{"model":"m"}' },
+        { position: 1, line: 2, customId: "b", route: "r1", body: '{"model":"m"}', failure },
+        { position: 2, line: 3, customId: "c", route: "r1", body: '{"model":"m"}' },
+      ];
+      await store.insertRecords(id, records, 3);
+      // A validation restarted by another process starts the count again from zero.
+      await store.claimValidation("v2", 30_000, T0 + 60_000);
+      await store.insertRecords(id, records, 3);
+      expect(await store.finishValidation(id, 3, T0, "m")).toBe(true);
+      const job = await store.getJob(id);
+      expect(job).toMatchObject({ format: "openai", counts: { total: 3, completed: 0, failed: 1 } });
+      expect(job!.tally).toEqual({ succeeded: 0, failed: 1, cancelled: 0, expired: 0 });
+      const claimed = await store.claimRecords({
+        owner: "w",
+        routes: [{ route: "r1", limit: 10 }],
+        leaseMs: 10_000,
+        now: T0 + 60_001,
+      });
+      expect(claimed.map((r) => r.customId)).toEqual(["a", "c"]);
+      const finished = await store.readFinished(id, -1, 10);
+      expect(finished.map((r) => [r.customId, r.state, r.error])).toEqual([
+        ["a", "running", null],
+        ["b", "failed", failure],
+        ["c", "running", null],
+      ]);
+    });
+
+    it("keeps a job's format and the model it was created with", async () => {
+      const id = "batch_format_1";
+      await store.insertJob({
+        id,
+        format: "bedrock",
+        model: "anthropic.claude-3-haiku-20240307-v1:0",
+        endpoint: "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke",
+        inputFileId: "file-x",
+        completionWindow: "24h",
+        metadata: null,
+        createdAt: T0,
+        expiresAt: T0 + 86_400_000,
+      });
+      expect(await store.getJob(id)).toMatchObject({
+        format: "bedrock",
+        model: "anthropic.claude-3-haiku-20240307-v1:0",
+        endpoint: "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke",
+      });
+    });
+
     it("records the batch's model when validation ends, and its output expiry from creation", async () => {
       const plain = await insertTestJob(store);
       expect(await store.getJob(plain)).toMatchObject({ model: null, outputExpiresAfterSeconds: null });

@@ -14,8 +14,8 @@ export function pgJobs(pool: pg.Pool): JobStore {
       const [row] = await query<Row>(
         pool,
         `INSERT INTO jobs (id, status, endpoint, input_file_id, completion_window, metadata, created_at, expires_at,
-         webhook_url, output_expires_after_s)
-       VALUES ($1, 'validating', $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+         webhook_url, output_expires_after_s, format, model)
+       VALUES ($1, 'validating', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
         [
           j.id,
           j.endpoint,
@@ -26,6 +26,8 @@ export function pgJobs(pool: pg.Pool): JobStore {
           j.expiresAt,
           j.webhookUrl ?? null,
           j.outputExpiresAfterSeconds ?? null,
+          j.format ?? "openai",
+          j.model ?? null,
         ],
       );
       return jobFromRow(row!);

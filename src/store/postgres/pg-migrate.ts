@@ -5,6 +5,8 @@ import { migration0003 } from "./migrations/0003-invocations-webhooks.js";
 import { migration0004 } from "./migrations/0004-job-budgets.js";
 import { migration0005 } from "./migrations/0005-exact-input.js";
 import { migration0006 } from "./migrations/0006-plain-invocation-endpoint.js";
+import { migration0007 } from "./migrations/0007-job-format.js";
+import { migration0008 } from "./migrations/0008-dashboard.js";
 import { checkSchemaName, transaction } from "./pg-connection.js";
 
 /** Numbered and append-only: never edit a shipped migration, add the next number. */
@@ -15,6 +17,8 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 4, sql: migration0004 },
   { version: 5, sql: migration0005 },
   { version: 6, sql: migration0006 },
+  { version: 7, sql: migration0007 },
+  { version: 8, sql: migration0008 },
 ];
 
 /**

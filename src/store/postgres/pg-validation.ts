@@ -19,8 +19,11 @@ export function pgValidation(pool: pg.Pool): ValidationStore {
         const job = rows[0];
         if (!job) return undefined;
         // A previous holder died part-way: start the file again from a clean slate.
-        if (job.validation_lease_until !== null)
+        if (job.validation_lease_until !== null) {
           await c.query("DELETE FROM records WHERE job_id = $1", [job.id]);
+          // Records that failed their own validation were counted as they were inserted.
+          await c.query("UPDATE jobs SET failed = 0 WHERE id = $1", [job.id]);
+        }
         const updated = await c.query<JobRow>(
           `UPDATE jobs SET validation_owner = $1, validation_lease_until = $2,
            validation_attempts = validation_attempts + 1 WHERE id = $3 RETURNING *`,
@@ -42,24 +45,55 @@ export function pgValidation(pool: pg.Pool): ValidationStore {
 
     async insertRecords(jobId, records, maxAttempts) {
       if (records.length === 0) return;
-      await query(
-        pool,
-        `INSERT INTO records (job_id, position, line, custom_id, custom_id_json, route, body, max_attempts)
+      const sent = records.filter((r) => !r.failure);
+      const failed = records.filter((r) => r.failure);
+      const insertSent = (c: pg.Pool | pg.PoolClient) =>
+        c.query(
+          `INSERT INTO records (job_id, position, line, custom_id, custom_id_json, route, body, max_attempts)
        SELECT $1, position, line, custom_id, custom_id_json, route, body, $7
        FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $8::text[])
          AS r(position, line, custom_id, route, body, custom_id_json)`,
-        [
-          jobId,
-          records.map((r) => r.position),
-          records.map((r) => r.line),
-          records.map((r) => r.customId),
-          records.map((r) => r.route),
-          // A big line's body comes as UTF-8 bytes; PostgreSQL's text[] takes it as a string.
-          records.map((r) => (typeof r.body === "string" ? r.body : r.body.toString("utf8"))),
-          maxAttempts,
-          records.map((r) => r.customIdJson ?? null),
-        ],
-      );
+          [
+            jobId,
+            sent.map((r) => r.position),
+            sent.map((r) => r.line),
+            sent.map((r) => r.customId),
+            sent.map((r) => r.route),
+            // A big line's body comes as UTF-8 bytes; PostgreSQL's text[] takes it as a string.
+            sent.map((r) => (typeof r.body === "string" ? r.body : r.body.toString("utf8"))),
+            maxAttempts,
+            sent.map((r) => r.customIdJson ?? null),
+          ],
+        );
+      if (failed.length === 0) {
+        await insertSent(pool);
+        return;
+      }
+      // Records that failed their own validation (NewRecord.failure) are stored finished and
+      // counted in the same transaction; their bodies are never sent, so not kept.
+      await transaction(pool, async (c) => {
+        if (sent.length > 0) await insertSent(c);
+        await c.query(
+          `INSERT INTO records (job_id, position, line, custom_id, custom_id_json, route, body, max_attempts,
+             state, error_code, error_message, finished_at)
+           SELECT $1, position, line, custom_id, custom_id_json, route, '', $6, 'failed', code, message, $9
+           FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $7::text[], $8::text[], $10::text[])
+             AS r(position, line, custom_id, route, code, message, custom_id_json)`,
+          [
+            jobId,
+            failed.map((r) => r.position),
+            failed.map((r) => r.line),
+            failed.map((r) => r.customId),
+            failed.map((r) => r.route),
+            maxAttempts,
+            failed.map((r) => r.failure!.code),
+            failed.map((r) => r.failure!.message),
+            Date.now(),
+            failed.map((r) => r.customIdJson ?? null),
+          ],
+        );
+        await c.query("UPDATE jobs SET failed = failed + $1 WHERE id = $2", [failed.length, jobId]);
+      });
     },
 
     async finishValidation(jobId, total, now, model) {
@@ -89,7 +123,7 @@ export function pgValidation(pool: pg.Pool): ValidationStore {
       await transaction(pool, async (c) => {
         await c.query("DELETE FROM records WHERE job_id = $1", [jobId]);
         await c.query(
-          `UPDATE jobs SET status = 'failed', failed_at = $1, errors = $2, validation_lease_until = NULL
+          `UPDATE jobs SET status = 'failed', failed_at = $1, errors = $2, validation_lease_until = NULL, failed = 0
          WHERE id = $3 AND status IN (${sqlList(VALIDATION_HELD_JOB_STATUSES)})`,
           [now, JSON.stringify(errors), jobId],
         );

@@ -11,8 +11,8 @@ export function sqliteJobs({ db, getJob, addCounts }: SqliteShared): JobStore {
     async insertJob(j) {
       db.prepare(
         `INSERT INTO jobs (id, status, endpoint, input_file_id, completion_window, metadata, created_at, expires_at, webhook_url,
-           output_expires_after_s)
-         VALUES (?, 'validating', ?, ?, ?, ?, ?, ?, ?, ?)`,
+           output_expires_after_s, format, model)
+         VALUES (?, 'validating', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         j.id,
         j.endpoint,
@@ -23,6 +23,8 @@ export function sqliteJobs({ db, getJob, addCounts }: SqliteShared): JobStore {
         j.expiresAt,
         j.webhookUrl ?? null,
         j.outputExpiresAfterSeconds ?? null,
+        j.format ?? "openai",
+        j.model ?? null,
       );
       return getJob(j.id)!;
     },

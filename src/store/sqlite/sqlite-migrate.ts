@@ -5,6 +5,8 @@ import { migration0004 } from "./migrations/0004-job-budgets.js";
 import { migration0005 } from "./migrations/0005-exact-input.js";
 import { migration0006 } from "./migrations/0006-body-parts.js";
 import { migration0007 } from "./migrations/0007-plain-invocation-endpoint.js";
+import { migration0008 } from "./migrations/0008-job-format.js";
+import { migration0009 } from "./migrations/0009-dashboard.js";
 import type { SqliteDatabase } from "./sqlite-driver.js";
 
 /** Numbered and append-only: never edit a shipped migration, add the next number. */
@@ -16,6 +18,8 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 5, sql: migration0005 },
   { version: 6, sql: migration0006 },
   { version: 7, sql: migration0007 },
+  { version: 8, sql: migration0008 },
+  { version: 9, sql: migration0009 },
 ];
 
 export function migrateSqlite(db: SqliteDatabase): void {

@@ -10,6 +10,12 @@ export function sqliteValidation({ db, getJob }: SqliteShared, bodyParts: Sqlite
     `INSERT INTO records (job_id, position, line, custom_id, custom_id_json, route, body, max_attempts)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  // A record that failed its own validation (NewRecord.failure) is stored finished and counted.
+  const insertFailed = db.prepare(
+    `INSERT INTO records (job_id, position, line, custom_id, custom_id_json, route, body, max_attempts,
+       state, error_code, error_message, finished_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'failed', ?, ?, ?)`,
+  );
   return {
     async claimValidation(owner, leaseMs, now) {
       return db
@@ -22,8 +28,11 @@ export function sqliteValidation({ db, getJob }: SqliteShared, bodyParts: Sqlite
             .get(now) as { id: string; validation_lease_until: number | null } | undefined;
           if (!row) return undefined;
           // A previous holder died part-way: start the file again from a clean slate.
-          if (row.validation_lease_until !== null)
+          if (row.validation_lease_until !== null) {
             db.prepare("DELETE FROM records WHERE job_id = ?").run(row.id);
+            // Records that failed their own validation were counted as they were inserted.
+            db.prepare("UPDATE jobs SET failed = 0 WHERE id = ?").run(row.id);
+          }
           db.prepare(
             `UPDATE jobs SET validation_owner = ?, validation_lease_until = ?,
                validation_attempts = validation_attempts + 1 WHERE id = ?`,
@@ -45,7 +54,26 @@ export function sqliteValidation({ db, getJob }: SqliteShared, bodyParts: Sqlite
 
     async insertRecords(jobId, records, maxAttempts) {
       db.transaction(() => {
+        let failed = 0;
         for (const r of records) {
+          if (r.failure) {
+            // Never sent, so its body is not kept whole: the error says what was wrong with it.
+            insertFailed.run(
+              jobId,
+              r.position,
+              r.line,
+              r.customId,
+              r.customIdJson ?? null,
+              r.route,
+              "",
+              maxAttempts,
+              r.failure.code,
+              r.failure.message,
+              Date.now(),
+            );
+            failed++;
+            continue;
+          }
           // A large body goes in parts (sqlite-body-parts.ts): the row stays small for its UPDATEs.
           const { body } = r;
           const bytes = typeof body === "string" ? null : body;
@@ -64,6 +92,7 @@ export function sqliteValidation({ db, getJob }: SqliteShared, bodyParts: Sqlite
           if (large && bytes) bodyParts.writeBytes(lastInsertRowid, bytes);
           else if (large) bodyParts.write(lastInsertRowid, body as string);
         }
+        if (failed > 0) db.prepare("UPDATE jobs SET failed = failed + ? WHERE id = ?").run(failed, jobId);
       }).immediate();
     },
 
@@ -96,7 +125,7 @@ export function sqliteValidation({ db, getJob }: SqliteShared, bodyParts: Sqlite
       db.transaction(() => {
         db.prepare("DELETE FROM records WHERE job_id = ?").run(jobId);
         db.prepare(
-          `UPDATE jobs SET status = 'failed', failed_at = ?, errors = ?, validation_lease_until = NULL
+          `UPDATE jobs SET status = 'failed', failed_at = ?, errors = ?, validation_lease_until = NULL, failed = 0
              WHERE id = ? AND status IN (${sqlList(VALIDATION_HELD_JOB_STATUSES)})`,
         ).run(now, JSON.stringify(errors), jobId);
       }).immediate();
