@@ -25,8 +25,8 @@ const LAYERS = [
   { name: "policies", folders: ["budget", "limits"], why: "budget stops and per-route gates" },
   {
     name: "resources",
-    folders: ["store", "backends", "blobs", "prep", "views", "gguf", "http-client"],
-    why: "store, model backends, blob store, data preparation, wire shapes, GGUF tooling",
+    folders: ["store", "backends", "blobs", "prep", "views", "gguf", "http-client", "bridge"],
+    why: "store, model backends, blob store, data preparation, wire shapes, GGUF tooling, dialect bridging",
   },
   { name: "routing", folders: ["routing"], why: "model name → route" },
   { name: "config", folders: ["config"], why: "docket.config.json: shape, defaults, checks" },

@@ -1,5 +1,7 @@
 import type { RouteConfig } from "../config/config.js";
+import { AnthropicBackend } from "./anthropic/anthropic-backend.js";
 import type { Backend } from "./backend.js";
+import { BedrockBackend } from "./bedrock/bedrock-backend.js";
 import { LlamaCppBackend } from "./llamacpp/llamacpp-backend.js";
 import { OpenAICompatibleBackend } from "./openai-compatible/openai-compatible-backend.js";
 
@@ -19,5 +21,28 @@ export function createBackend(route: RouteConfig): Backend {
       });
     case "llamacpp":
       return new LlamaCppBackend({ modelPath: b.model, contexts: b.contexts, contextSize: b.contextSize });
+    case "anthropic":
+      return new AnthropicBackend({
+        baseUrl: b.baseUrl,
+        apiKey: b.apiKey,
+        version: b.version,
+        headers: b.headers,
+        concurrency: route.concurrency,
+        timeoutMs: route.timeoutMs,
+        headersTimeoutMs: route.headersTimeoutMs,
+        bodyTimeoutMs: route.bodyTimeoutMs,
+      });
+    case "bedrock":
+      return new BedrockBackend({
+        region: b.region,
+        endpoint: b.endpoint,
+        credentials:
+          b.accessKeyId && b.secretAccessKey
+            ? { accessKeyId: b.accessKeyId, secretAccessKey: b.secretAccessKey, sessionToken: b.sessionToken }
+            : undefined,
+        modelId: b.modelId,
+        concurrency: route.concurrency,
+        timeoutMs: route.timeoutMs,
+      });
   }
 }

@@ -44,6 +44,27 @@ describe("extractUsage", () => {
     expect(extractUsage(body)).toEqual({ inputTokens: 4, outputTokens: 2 });
   });
 
+  it("adds Anthropic's cache write and read tokens into the input tokens", () => {
+    const body = JSON.stringify({
+      id: "msg_1",
+      type: "message",
+      content: [{ type: "text", text: "hi" }],
+      stop_reason: "end_turn",
+      usage: {
+        input_tokens: 10,
+        cache_creation_input_tokens: 200,
+        cache_read_input_tokens: 3000,
+        cache_creation: { ephemeral_5m_input_tokens: 200, ephemeral_1h_input_tokens: 0 },
+        output_tokens: 7,
+        service_tier: "standard",
+      },
+    });
+    expect(extractUsage(body)).toEqual({ inputTokens: 3210, outputTokens: 7 });
+    const noCache =
+      '{"usage":{"input_tokens":5,"cache_creation_input_tokens":null,"cache_read_input_tokens":null,"output_tokens":1}}';
+    expect(extractUsage(noCache)).toEqual({ inputTokens: 5, outputTokens: 1 });
+  });
+
   it("copes with whitespace and pretty-printed bodies", () => {
     const body = JSON.stringify({ usage: { input_tokens: 1, output_tokens: 9 } }, null, 2);
     expect(extractUsage(body)).toEqual({ inputTokens: 1, outputTokens: 9 });

@@ -6,7 +6,8 @@ export interface TokenUsage {
 /**
  * Token counts from a response body, in any of the shapes backends answer with:
  * chat/completions (`prompt_tokens`/`completion_tokens`), embeddings (`prompt_tokens` only,
- * output 0) and responses/messages (`input_tokens`/`output_tokens`). Null when absent.
+ * output 0) and responses/messages (`input_tokens`/`output_tokens`, plus Anthropic's cache
+ * tokens). Null when absent.
  *
  * This runs on every successful record, and bodies can be large (an embeddings batch is tens of
  * kilobytes of floats), so it first parses only the top-level `usage` object, which OpenAI-style
@@ -66,7 +67,19 @@ function fromUsageObject(usage: unknown): TokenUsage | null {
   const input = usage.prompt_tokens ?? usage.input_tokens;
   if (typeof input !== "number") return null;
   const output = usage.completion_tokens ?? usage.output_tokens ?? 0;
-  return { inputTokens: input, outputTokens: typeof output === "number" ? output : 0 };
+  return {
+    inputTokens: input + count(usage.cache_creation_input_tokens) + count(usage.cache_read_input_tokens),
+    outputTokens: typeof output === "number" ? output : 0,
+  };
+}
+
+/**
+ * Anthropic counts prompt tokens written to or read from its cache apart from `input_tokens`
+ * (OpenAI's `cached_tokens` are already inside `prompt_tokens`); they are input all the same,
+ * billed and rate-limited, so they are added in (docs/providers.md). Null or absent: none.
+ */
+function count(tokens: unknown): number {
+  return typeof tokens === "number" ? tokens : 0;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -7,6 +7,7 @@ import { registerEstimateCommand } from "./commands/estimate.js";
 import { registerExportCommand } from "./commands/export.js";
 import { registerFakeBackendCommand } from "./commands/fake-backend.js";
 import { registerInvokeCommand } from "./commands/invoke.js";
+import { registerKeysCommands } from "./commands/keys.js";
 import { registerModelCommand } from "./commands/model.js";
 import { registerPrepareCommand } from "./commands/prepare.js";
 import { registerRunCommand } from "./commands/run.js";
@@ -31,6 +32,7 @@ export async function main(argv: string[]): Promise<void> {
   registerEstimateCommand(program);
   registerRunCommand(program);
   registerExportCommand(program);
+  registerKeysCommands(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

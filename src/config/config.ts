@@ -168,7 +168,36 @@ export interface WorkerConfig {
 
 export type BackendConfig =
   | { type: "openai"; baseUrl: string; apiKey?: string; headers?: Record<string, string> }
-  | { type: "llamacpp"; model: string; contexts?: number; contextSize?: number };
+  | { type: "llamacpp"; model: string; contexts?: number; contextSize?: number }
+  | AnthropicBackendConfig
+  | BedrockBackendConfig;
+
+/** Anthropic's Messages API (docs/providers.md#anthropic). */
+export interface AnthropicBackendConfig {
+  type: "anthropic";
+  /** The host, without `/v1` (default https://api.anthropic.com). */
+  baseUrl?: string;
+  /** Sent as `x-api-key`; `env:NAME` reads it from the environment. */
+  apiKey?: string;
+  /** The `anthropic-version` header (default 2023-06-01). */
+  version?: string;
+  headers?: Record<string, string>;
+}
+
+/** Amazon Bedrock Runtime through the AWS SDK (docs/providers.md#amazon-bedrock). */
+export interface BedrockBackendConfig {
+  type: "bedrock";
+  /** AWS region, e.g. us-east-1; absent: the SDK's chain (AWS_REGION, ~/.aws/config). */
+  region?: string;
+  /** Endpoint override (a VPC interface endpoint, a test fake); absent: the region's own. */
+  endpoint?: string;
+  /** Static credentials (`env:NAME` allowed); absent: the AWS default credential chain. */
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  sessionToken?: string;
+  /** A fixed model id or ARN for this route; absent: the one in the record's endpoint path. */
+  modelId?: string;
+}
 
 export interface RouteConfig {
   /** A name for logs and metrics. */

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { DocketError } from "../domain/errors.js";
+import { checkAnthropicBackend } from "./anthropic-backend-config.js";
+import { checkBedrockBackend } from "./bedrock-backend-config.js";
 import { parseBlobsConfig } from "./blobs-config.js";
 import { checkValidationLimits } from "./check-validation-limits.js";
 import {
@@ -159,10 +161,15 @@ function resolveSecrets(b: BackendConfig, where: string): BackendConfig {
       return { ...b, apiKey: resolveSecretRef(b.apiKey, `${where}.backend.apiKey`) };
     return b;
   }
+  if (b.type === "anthropic") return checkAnthropicBackend(b, `${where}.backend`);
+  if (b.type === "bedrock") return checkBedrockBackend(b, `${where}.backend`);
   if (b.type === "llamacpp") {
     if (typeof b.model !== "string")
       throw new DocketError("invalid_config", `${where}.backend.model must be the path of a GGUF file.`);
     return b;
   }
-  throw new DocketError("invalid_config", `${where}.backend.type must be "openai" or "llamacpp".`);
+  throw new DocketError(
+    "invalid_config",
+    `${where}.backend.type must be "openai", "llamacpp", "anthropic" or "bedrock".`,
+  );
 }

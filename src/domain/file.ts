@@ -9,4 +9,6 @@ export interface StoredFile {
   blobKey: string;
   createdAt: number;
   expiresAt: number | null;
+  /** The project that owns it (issue 15): only that project's keys (and admins) see it. */
+  projectId: string;
 }

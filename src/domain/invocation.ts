@@ -31,6 +31,8 @@ export const INVOCATION_CODES = {
 
 export interface NewInvocation {
   id: string;
+  /** The project that owns it (issue 15). */
+  projectId: string;
   /** The caller's id (idempotency key); the job id when the caller gave none. */
   inferenceId: string;
   model: string;

@@ -83,6 +83,8 @@ export type JobKind = "batch" | "invocation";
 export interface Job {
   id: string;
   kind: JobKind;
+  /** The project that owns it (issue 15): only that project's keys (and admins) see it. */
+  projectId: string;
   /** The dialect of its input and outputs (rows written before formats existed are `openai`). */
   format: JobFormat;
   status: JobStatus;

@@ -97,4 +97,10 @@ export interface FinishedRecord {
   state: RecordState;
   response: RecordResponse | null;
   error: RecordError | null;
+  /**
+   * The request body, read only when asked (`readFinished(…, {bodies: true})`; a Bedrock output
+   * line echoes it as `modelInput`): its text, or, for a body stored in parts (large bodies on
+   * SQLite, `capabilities.largeBodies`), how many parts to read so it is never whole in memory.
+   */
+  input?: { text: string } | { parts: number };
 }

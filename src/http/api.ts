@@ -1,16 +1,20 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { DocketError } from "../domain/errors.js";
-import { checkApiKey } from "./auth.js";
+import { speaksAnthropic, toAnthropicErrorResponse } from "./anthropic-errors.js";
 import type { ApiDeps, Handler, RequestContext } from "./deps.js";
 import { discardBody } from "./discard-body.js";
 import { toErrorResponse } from "./errors.js";
+import { addAnthropicBatchHandlers } from "./handlers/anthropic-batches.js";
 import { addBatchHandlers } from "./handlers/batches.js";
+import { addDashboardHandlers } from "./handlers/dashboard.js";
 import { addEventHandlers } from "./handlers/events.js";
 import { addFileHandlers } from "./handlers/files.js";
 import { addInvocationHandlers } from "./handlers/invocations.js";
+import { KeyAuthenticator, type Principal } from "./key-auth.js";
 import { sendJson } from "./json.js";
 import { PathTable } from "./path-table.js";
 import { checkPathParams, parseQuery } from "./query.js";
+import { DEFAULT_WEB_ROOT, isStaticPath, serveStatic } from "./static-assets.js";
 
 export type { ApiDeps } from "./deps.js";
 
@@ -22,14 +26,18 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
   paths.add("GET", "/health", (ctx) => sendJson(ctx.res, 200, { status: "ok" }));
   addFileHandlers(paths);
   addBatchHandlers(paths);
+  addAnthropicBatchHandlers(paths);
   addInvocationHandlers(paths);
   addEventHandlers(paths);
+  addDashboardHandlers(paths);
+  const webRoot = deps.dashboard?.webRoot ?? DEFAULT_WEB_ROOT;
   const now = deps.now ?? Date.now;
   const logError = deps.logError ?? ((err: unknown) => console.error("docket api: unexpected error", err));
   const apiKey = deps.config.apiKey;
   // Config loading refuses an empty key; this guards callers that build the config by hand, for
   // whom an empty key would otherwise mean "auth on" with a key nobody can send.
   if (apiKey === "") throw new DocketError("invalid_config", "server.apiKey is empty; set a key or null.");
+  const auth = new KeyAuthenticator(deps.store, apiKey, now);
 
   const fail = (req: IncomingMessage, res: ServerResponse, err: unknown): void => {
     if (!(err instanceof DocketError) && !isClientGone(err)) logError(err, req);
@@ -39,28 +47,68 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
       res.destroy();
       return;
     }
-    const { status, body } = toErrorResponse(err);
+    // Anthropic's paths answer in Anthropic's error shape, so its SDK raises its own typed errors.
+    const { status, body } = speaksAnthropic(pathOf(req))
+      ? toAnthropicErrorResponse(err)
+      : toErrorResponse(err);
     sendJson(res, status, body);
   };
+
+  /** Answers a request with an error, dropping whatever body it still sends. */
+  const refuser =
+    (req: IncomingMessage, res: ServerResponse) =>
+    (err: unknown): void => {
+      discardBody(req, res);
+      fail(req, res, err);
+    };
 
   return (req, res) => {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
     const method = req.method ?? "GET";
-    const refuse = (err: unknown): void => {
-      discardBody(req, res);
-      fail(req, res, err);
-    };
+    const refuse = refuser(req, res);
     try {
+      // The dashboard's files are public: the browser loads the sign-in page before it has a key.
+      if ((method === "GET" || method === "HEAD") && isStaticPath(path)) {
+        serveStatic(req, res, path, webRoot).catch(refuse);
+        return;
+      }
       // The key is checked before matching the path, so a caller without it learns nothing about which
       // URLs exist (an unknown path answers 401, not 404).
-      if (!PUBLIC_PATHS.has(path)) checkApiKey(req, apiKey);
+      if (PUBLIC_PATHS.has(path)) {
+        dispatch(req, res, method, url, q, path, OPEN);
+        return;
+      }
+      auth.authenticate(req).then((principal) => dispatch(req, res, method, url, q, path, principal), refuse);
+    } catch (err) {
+      refuse(err);
+    }
+  };
+
+  function dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    url: string,
+    q: number,
+    path: string,
+    principal: Principal,
+  ): void {
+    const refuse = refuser(req, res);
+    try {
+      if (principal.role === "reader" && method !== "GET" && method !== "HEAD") {
+        throw new DocketError(
+          "permission_denied",
+          `This API key (${principal.keyId ?? "?"}) has the reader role: it may only read, not ${method} ${path}.`,
+          403,
+        );
+      }
       const match = paths.match(method, path);
       if (match.kind === "method_not_allowed") {
         discardBody(req, res);
         const err = new DocketError("method_not_allowed", `Method ${method} is not allowed on ${path}.`, 405);
-        const { status, body } = toErrorResponse(err);
+        const { status, body } = speaksAnthropic(path) ? toAnthropicErrorResponse(err) : toErrorResponse(err);
         sendJson(res, status, body, { allow: match.allow.join(", ") });
         return;
       }
@@ -75,13 +123,23 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
         query: parseQuery(q === -1 ? "" : url.slice(q + 1)),
         deps,
         now,
+        principal,
       };
       const result = match.handler(ctx);
       if (result) result.catch(refuse);
     } catch (err) {
       refuse(err);
     }
-  };
+  }
+}
+
+/** The caller of a public path (`/health`): no project's data is reachable from one. */
+const OPEN: Principal = { projectId: "default", role: "reader", keyId: null, allProjects: false };
+
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  return q === -1 ? url : url.slice(0, q);
 }
 
 function isClientGone(err: unknown): boolean {

@@ -1,8 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { BlobStore } from "../blobs/blob-store.js";
+import type { ModelPricing } from "../budget/job-pricing.js";
 import type { InvocationsConfig, ServerConfig, WebhooksConfig } from "../config/config.js";
+import type { RouteLiveStats } from "../events/route-monitor.js";
 import type { RouteTable } from "../routing/route-table.js";
 import type { Store } from "../store/store.js";
+import type { Principal } from "./key-auth.js";
 import type { Params } from "./path-table.js";
 
 /** What the API needs from the rest of Docket; it holds no state of its own. */
@@ -21,6 +24,18 @@ export interface ApiDeps {
   logError?: (err: unknown, req: IncomingMessage) => void;
   /** Async invocations, webhooks, SSE and metrics (async-api-deps.ts builds these). */
   async?: AsyncApiDeps;
+  /** The web dashboard's extras (docs/dashboard.md); absent: no prices, no live route figures. */
+  dashboard?: DashboardDeps;
+}
+
+/** What the dashboard's endpoints need beyond the store; the runtime assembles it. */
+export interface DashboardDeps {
+  /** Model → USD per million tokens (the route's price, else the built-in table); null: unknown. */
+  pricing?: ModelPricing;
+  /** Live route figures from a worker in this process; null or absent in an API-only process. */
+  routeStats?: (now: number) => RouteLiveStats[] | null;
+  /** The built app's folder (default: `dist/web` of this package). */
+  webRoot?: string;
 }
 
 /** What the async-invocation, webhook, event and metrics handlers need beyond the core. */
@@ -44,6 +59,8 @@ export interface RequestContext {
   query: URLSearchParams;
   deps: ApiDeps;
   now: () => number;
+  /** Who is calling (key-auth.ts): what they create is their project's, what they see is filtered by it. */
+  principal: Principal;
 }
 
 export type Handler = (ctx: RequestContext) => Promise<void> | void;

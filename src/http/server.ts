@@ -1,6 +1,7 @@
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { type ApiDeps, createApiHandler } from "./api.js";
+import { isEventStream } from "./event-streams.js";
 
 export interface RunningApiServer {
   url: string;
@@ -57,6 +58,9 @@ export async function startApiServer(
       closing = true;
       // Answer what is in flight, but tell those clients not to reuse the connection.
       for (const res of inFlight) if (!res.headersSent) res.setHeader("connection", "close");
+      // Event streams (a dashboard left open) never end by themselves: cut them now rather than
+      // hold the close for the drain timeout (event-streams.ts).
+      for (const res of inFlight) if (isEventStream(res)) res.destroy();
       const force = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
       // A connection becomes idle only once its response is sent *and* its request body is
       // read (an early 413 still drains the upload): sweep until all are gone rather than

@@ -1,14 +1,43 @@
 import { Readable } from "node:stream";
 import type { Backend, BackendResult } from "../backends/backend.js";
+import { type Bridge, type BridgeRoute, planBridge } from "../bridge/plan-bridge.js";
 import type { ClaimedRecord } from "../domain/record.js";
 import type { LargeBodies, Store } from "../store/store.js";
+import { bridgeFailure, sendBridged } from "./bridged-request.js";
 
 /**
- * Sends one claimed batch record's body as stored. A body stored in parts (a huge line,
- * `bodyParts`) is streamed to the backend part by part, read from the store as the socket takes
- * them, so it is never whole in memory; a backend that cannot stream gets it joined into a string.
+ * Sends one claimed batch record. When the route's backend speaks the record's endpoint, the
+ * body goes as stored, byte for byte; otherwise it goes through the bridge into the backend's
+ * dialect and the answer comes back in the record's (src/bridge/). `route` is the record's route
+ * (absent: nothing to bridge against, the body goes as stored).
  */
 export function sendBatchRecord(
+  backend: Backend,
+  record: ClaimedRecord,
+  signal: AbortSignal,
+  store: Pick<Store, "capabilities">,
+  route?: BridgeRoute,
+): Promise<BackendResult> {
+  let bridge: Bridge | null;
+  try {
+    bridge = route ? planBridge(record.endpoint, route) : null;
+  } catch (error) {
+    return Promise.resolve(bridgeFailure(error, "unsupported_by_route", null, null));
+  }
+  if (!bridge) return sendAsStored(backend, record, signal, store);
+  const translate = bridge;
+  return (async () => {
+    const body = record.bodyParts ? await joinParts(record, store) : record.body;
+    return sendBridged(backend, translate, body, signal);
+  })();
+}
+
+/**
+ * A body stored in parts (a huge line, `bodyParts`) is streamed to the backend part by part,
+ * read from the store as the socket takes them, so it is never whole in memory; a backend that
+ * cannot stream gets it joined into a string.
+ */
+function sendAsStored(
   backend: Backend,
   record: ClaimedRecord,
   signal: AbortSignal,
@@ -26,11 +55,15 @@ export function sendBatchRecord(
       bodyBytes: parts.bytes,
     });
   }
-  return (async () => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of read()) chunks.push(chunk);
-    return backend.send({ endpoint: record.endpoint, body: Buffer.concat(chunks).toString("utf8"), signal });
-  })();
+  return (async () =>
+    backend.send({ endpoint: record.endpoint, body: await joinParts(record, store), signal }))();
+}
+
+async function joinParts(record: ClaimedRecord, store: Pick<Store, "capabilities">): Promise<string> {
+  const chunks: Buffer[] = [];
+  const count = record.bodyParts?.count ?? 0;
+  for await (const chunk of readParts(store.capabilities.largeBodies, record.id, count)) chunks.push(chunk);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 async function* readParts(

@@ -43,6 +43,11 @@ export class RouteGate {
     if (this.route.tpm) this.tpm?.setRate(this.route.tpm * share);
   }
 
+  /** Epoch ms until which a Retry-After pauses the route (0 or past: not paused). */
+  get pausedUntilMs(): number {
+    return this.pausedUntil;
+  }
+
   /** Requests this process may have in flight on the route now. */
   get concurrency(): number {
     const limit = this.adaptive?.current ?? this.route.concurrency;

@@ -26,6 +26,8 @@ export async function finalizeWithFiles(
   now = Date.now(),
 ): Promise<void> {
   const expiresAt = retentionMs === null ? null : now + retentionMs;
+  // Result files belong to the job's project, like the job.
+  const projectId = (await store.getJob(jobId))?.projectId ?? "default";
   const file: ResultFile = ({ blobKey, bytes, filename, id = newId("file-") }) => ({
     id,
     filename,
@@ -34,6 +36,7 @@ export async function finalizeWithFiles(
     blobKey,
     createdAt: now,
     expiresAt,
+    projectId,
   });
   const { outputFile, errorFile } = await write(file, now);
   await store.completeFinalize(jobId, { endStatus, outputFile, errorFile }, Date.now());

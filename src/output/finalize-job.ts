@@ -1,6 +1,8 @@
 import type { BlobStore } from "../blobs/blob-store.js";
 import type { Job, JobFormat } from "../domain/job.js";
 import type { EndStatus, Store } from "../store/store.js";
+import { anthropicResultLine } from "./anthropic-results.js";
+import { writeBedrockOutput } from "./bedrock-output.js";
 import { finalizeWithFiles, type ResultFile, type ResultFiles } from "./finalize-files.js";
 import { writeResultFile } from "./result-file.js";
 import { isSuccess, outputLine } from "./result-lines.js";
@@ -29,11 +31,35 @@ const openaiFiles: ResultWriter = async ({ store, blobs, job }, file) => ({
   ),
 });
 
+/**
+ * Anthropic's: one results file, every request in input order (Anthropic promises no order; input
+ * order is one), kept as the job's output file; `GET /v1/messages/batches/{id}/results` serves it.
+ */
+const anthropicFiles: ResultWriter = async ({ store, blobs, job }, file) => ({
+  outputFile: await writeResultFile(
+    store,
+    blobs,
+    job.id,
+    { filename: `${job.id}_results.jsonl`, keep: () => true, line: anthropicResultLine },
+    file,
+  ),
+  errorFile: null,
+});
+
+/**
+ * Bedrock's: one `<input file name>.out` with every record in input order (its manifest is served
+ * from the job's counters, `GET /v1/batches/{id}/manifest`), kept as the job's output file.
+ */
+const bedrockFiles: ResultWriter = async ({ store, blobs, job }, file) => ({
+  outputFile: await writeBedrockOutput(store, blobs, job, file),
+  errorFile: null,
+});
+
 /** Every format has its writer: a format added to `JobFormat` does not compile until it is here. */
 const WRITERS: Record<JobFormat, ResultWriter> = {
   openai: openaiFiles,
-  anthropic: openaiFiles,
-  bedrock: openaiFiles,
+  anthropic: anthropicFiles,
+  bedrock: bedrockFiles,
 };
 
 /**

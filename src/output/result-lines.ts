@@ -43,7 +43,8 @@ function errorOf(r: FinishedRecord): { code: string; message: string } | null {
   return r.response ? null : (r.error ?? { code: "unknown_error", message: "The request failed." });
 }
 
-function jsonBody(text: string): string {
+/** A stored body as JSON text: as it is when it is a JSON object or array, else as a string (a line never breaks). */
+export function jsonBody(text: string): string {
   const first = text.trimStart()[0];
   if (first === "{" || first === "[") {
     try {

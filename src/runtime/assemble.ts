@@ -5,6 +5,7 @@ import { validationLimits } from "../config/check-validation-limits.js";
 import type { DocketConfig } from "../config/config.js";
 import type { ValidationLimits } from "../config/validation-limits.js";
 import { DocketMetrics } from "../events/metrics.js";
+import { RouteMonitor } from "../events/route-monitor.js";
 import type { JobKinds } from "../jobs/job-kind.js";
 import { jobKinds } from "../jobs/job-kinds.js";
 import { RouteTable } from "../routing/route-table.js";
@@ -40,6 +41,8 @@ export interface Assembly {
   readonly limits: { readonly pricing: ModelPricing; readonly validation: ValidationLimits };
   /** `GET /metrics`: in processes that serve the API (attempt counters count only in `serve`). */
   readonly metrics: DocketMetrics | null;
+  /** Live route figures for the dashboard, where a worker runs (`serve`, `worker`); null in `api`. */
+  readonly routeMonitor: RouteMonitor | null;
   /** In-process wake-ups and stops between an API and a worker in the same process (`serve`). */
   readonly signal: WorkSignal | null;
   /** Tells workers in other processes that work may be runnable (a hint; they poll regardless). */
@@ -68,14 +71,15 @@ export async function assemble(config: DocketConfig, o: AssembleOptions): Promis
   }
   const backends = o.backends ?? new BackendRegistry();
   const hints = store.capabilities.workHints;
+  const routes = new RouteTable(config.routes);
   return {
     role: o.role,
     config,
     store,
     blobs,
     backends,
-    kinds: jobKinds({ store, blobs }),
-    routes: new RouteTable(config.routes),
+    kinds: jobKinds({ store, blobs, routes }),
+    routes,
     limits: { pricing: routePricing(config.routes), validation: validationLimits(config.validation) },
     // Backlog gauges come from the store; attempt counters live in the worker processes.
     metrics:
@@ -85,6 +89,7 @@ export async function assemble(config: DocketConfig, o: AssembleOptions): Promis
             store,
             config.routes.map((r) => r.name),
           ),
+    routeMonitor: o.role === "api" ? null : new RouteMonitor(),
     signal: o.role === "serve" ? new WorkSignal() : null,
     hintWork: () => void hints?.hintWork().catch(() => {}),
     async close() {

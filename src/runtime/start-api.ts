@@ -28,6 +28,11 @@ export function startApi(parts: Assembly): Promise<RunningApiServer> {
     config: config.server,
     events: apiWorkEvents(parts),
     async: asyncApiDeps(config, parts.metrics ?? undefined),
+    dashboard: {
+      pricing: parts.limits.pricing,
+      // Live route figures exist where a worker runs in this process (`serve`); `api` has none.
+      routeStats: (now) => parts.routeMonitor?.snapshot(now) ?? null,
+    },
     host: config.server.host,
     port: config.server.port,
   });

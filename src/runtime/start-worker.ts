@@ -9,6 +9,7 @@ import { VALIDATION, validationDrainDuty } from "../duties/validation-drain.js";
 import { WEBHOOK_DELIVERY, webhookDeliveryDuty } from "../duties/webhook-delivery.js";
 import { workerPresenceDuty } from "../duties/worker-presence.js";
 import { ValidationRunner } from "../validation/validation-runner.js";
+import type { AttemptObserver } from "../worker/attempt-observer.js";
 import { RecordWorker } from "../worker/record-worker.js";
 import type { Assembly } from "./assemble.js";
 
@@ -63,7 +64,7 @@ export function startWorker(parts: Assembly, o: WorkerOptions = {}): RunningWork
     claimBatch: w.claimBatch,
     pollMs: w.pollMs,
     onIdle: () => wake(MAINTENANCE),
-    onAttempt: parts.metrics?.onAttempt,
+    onAttempt: attemptObservers(parts),
     // Stops stop (docs/architecture.md): budgets are enforced before each request, a stop drops
     // the prefetch at once; with other processes on the store, stops made there are looked for.
     pricing: parts.limits.pricing,
@@ -170,6 +171,7 @@ export function startWorker(parts: Assembly, o: WorkerOptions = {}): RunningWork
 
   worker.start();
   duties.start();
+  parts.routeMonitor?.attach(() => worker.routeLoad());
 
   let closed: Promise<void> | undefined;
   return {
@@ -179,6 +181,7 @@ export function startWorker(parts: Assembly, o: WorkerOptions = {}): RunningWork
     },
     close(graceMs) {
       closed ??= (async () => {
+        parts.routeMonitor?.detach();
         const validationStopped = duties.stop([VALIDATION]);
         for (const u of unsubscribe) u?.();
         await validationStopped;
@@ -190,5 +193,14 @@ export function startWorker(parts: Assembly, o: WorkerOptions = {}): RunningWork
       })();
       return closed;
     },
+  };
+}
+
+/** The worker's attempt observers: metrics and the dashboard's route monitor, where they exist. */
+function attemptObservers(parts: Assembly): AttemptObserver | undefined {
+  const observers = [parts.metrics?.onAttempt, parts.routeMonitor?.onAttempt].filter((o) => o !== undefined);
+  if (observers.length === 0) return undefined;
+  return (o) => {
+    for (const observe of observers) observe(o);
   };
 }

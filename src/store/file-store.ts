@@ -11,6 +11,8 @@ export interface FileStore {
 
 export interface FileQuery {
   purpose?: string;
+  /** Only this project's files; absent: every project's (an admin's view). */
+  projectId?: string;
   after?: string;
   limit: number;
   order?: "asc" | "desc";

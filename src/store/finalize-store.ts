@@ -9,10 +9,22 @@ export interface FinalizeStore {
    * `finalizing` and returned with the status they will end in.
    */
   claimFinalizable(now: number): Promise<Array<{ id: string; endStatus: EndStatus }>>;
-  /** Finished records of a job in input order, paged by position. */
-  readFinished(jobId: string, afterPosition: number, limit: number): Promise<FinishedRecord[]>;
+  /**
+   * Finished records of a job in input order, paged by position; with `bodies`, each with its
+   * request body (`input`), for output lines that echo it.
+   */
+  readFinished(
+    jobId: string,
+    afterPosition: number,
+    limit: number,
+    options?: ReadFinishedOptions,
+  ): Promise<FinishedRecord[]>;
   /** finalizing → its end status, with the output/error files (already in the blob store). */
   completeFinalize(jobId: string, files: FinalFiles, now: number): Promise<void>;
+}
+
+export interface ReadFinishedOptions {
+  bodies?: boolean;
 }
 
 export interface FinalFiles {

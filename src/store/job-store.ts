@@ -4,14 +4,33 @@ import type { Endpoint, Job, JobFormat, JobKind } from "../domain/job.js";
 export interface JobStore {
   insertJob(job: NewJob): Promise<Job>;
   getJob(id: string): Promise<Job | undefined>;
-  /** Newest first; `after` is the id of the last job of the previous page. */
-  listJobs(query: { after?: string; limit: number; kind?: JobKind }): Promise<Job[]>;
+  /**
+   * Newest first; `after` is the id of the last job of the previous page (older jobs follow),
+   * `before` the id of the first (the newer jobs just before it, still newest first).
+   * `formats`: only jobs of these formats.
+   */
+  listJobs(query: {
+    after?: string;
+    before?: string;
+    limit: number;
+    kind?: JobKind;
+    formats?: readonly JobFormat[];
+    /** Only this project's jobs; absent: every project's (an admin's view). */
+    projectId?: string;
+  }): Promise<Job[]>;
   /** in_progress/validating → cancelling; pending records → cancelled. Undefined if unknown. */
   cancelJob(id: string, now: number): Promise<Job | undefined>;
+  /**
+   * Deletes an ended job with its records (an Anthropic batch's DELETE); false when the job is
+   * unknown or not ended. Its files are the caller's to delete.
+   */
+  deleteJob(id: string): Promise<boolean>;
 }
 
 export interface NewJob {
   id: string;
+  /** The project that owns it. */
+  projectId: string;
   /** Default `openai`. */
   format?: JobFormat;
   /** The model, when the job names it at creation (a Bedrock batch); else set by validation. */

@@ -16,6 +16,8 @@ export interface OutcomeWrite {
   inputTokens: number | null;
   outputTokens: number | null;
   finishedAt: number | null;
+  /** The attempt's backend call time (ms): the record keeps its last attempt's. */
+  latencyMs: number | null;
 }
 
 export function outcomeWrite(result: AttemptResult, now: number): OutcomeWrite {
@@ -25,6 +27,7 @@ export function outcomeWrite(result: AttemptResult, now: number): OutcomeWrite {
     statusCode: response?.statusCode ?? null,
     requestId: response?.requestId ?? null,
     body: response?.body ?? null,
+    latencyMs: result.latencyMs ?? null,
   };
   if (o.kind === "succeeded") {
     return {

@@ -14,6 +14,8 @@ export interface FileRow {
   blob_key: string;
   created_at: number | string;
   expires_at: number | string | null;
+  /** Migration SQLite 0010 / PostgreSQL 0009. */
+  project_id?: string;
 }
 
 export interface JobRow {
@@ -22,6 +24,8 @@ export interface JobRow {
   kind?: string;
   /** Migration SQLite 0008 / PostgreSQL 0007; absent only in rows selected without it. */
   format?: string;
+  /** Migration SQLite 0010 / PostgreSQL 0009. */
+  project_id?: string;
   webhook_url?: string | null;
   status: string;
   endpoint: string;
@@ -65,6 +69,10 @@ export interface FinishedRow {
   response_body: string | null;
   error_code: string | null;
   error_message: string | null;
+  /** Selected only when bodies are asked for (readFinished's `bodies`). */
+  body?: string;
+  /** Parts of a body stored apart (SQLite, migration 0006); 0 or absent when the body is inline. */
+  body_parts?: number | string;
 }
 
 export const num = (v: number | string): number => (typeof v === "number" ? v : Number(v));
@@ -79,6 +87,7 @@ export function fileFromRow(r: FileRow): StoredFile {
     blobKey: r.blob_key,
     createdAt: num(r.created_at),
     expiresAt: numOrNull(r.expires_at),
+    projectId: r.project_id ?? "default",
   };
 }
 
@@ -96,6 +105,7 @@ export function jobFromRow(r: JobRow): Job {
   return {
     id: r.id,
     kind: jobKindOf(r.kind),
+    projectId: r.project_id ?? "default",
     format: jobFormatOf(r.format),
     status: r.status as JobStatus,
     endpoint: r.endpoint as Endpoint,
@@ -145,6 +155,9 @@ export function finishedFromRow(r: FinishedRow): FinishedRecord {
             body: r.response_body ?? "",
           },
     error: r.error_code === null ? null : { code: r.error_code, message: r.error_message ?? "" },
+    ...(r.body === undefined
+      ? {}
+      : { input: num(r.body_parts ?? 0) > 0 ? { parts: num(r.body_parts!) } : { text: r.body } }),
   };
 }
 

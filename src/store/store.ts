@@ -5,8 +5,10 @@ import type { CoordinationStore } from "./coordination-store.js";
 import type { ExpiryStore } from "./expiry-store.js";
 import type { FileStore } from "./file-store.js";
 import type { FinalizeStore } from "./finalize-store.js";
+import type { InsightStore } from "./insight-store.js";
 import type { InvocationStore } from "./invocation-store.js";
 import type { JobStore } from "./job-store.js";
+import type { KeyStore } from "./key-store.js";
 import type { RecordStore } from "./record-store.js";
 import type { RetentionStore } from "./retention-store.js";
 import type { ValidationStore } from "./validation-store.js";
@@ -20,8 +22,10 @@ export type { CoordinationStore } from "./coordination-store.js";
 export type { ExpiryStore } from "./expiry-store.js";
 export type { FileQuery, FileStore } from "./file-store.js";
 export type { FinalFiles, FinalizeStore } from "./finalize-store.js";
+export type { InsightStore } from "./insight-store.js";
 export type { InvocationStore } from "./invocation-store.js";
 export type { JobStore, NewJob } from "./job-store.js";
+export type { KeyStore } from "./key-store.js";
 export type { ClaimRequest, HeldLease, RecordStore } from "./record-store.js";
 export type { RetentionStore } from "./retention-store.js";
 export type { ValidationStore } from "./validation-store.js";
@@ -51,7 +55,9 @@ export interface Store
     BudgetStore,
     InvocationStore,
     WebhookStore,
-    BacklogStore {
+    BacklogStore,
+    InsightStore,
+    KeyStore {
   /** Which engine this is, for logs and diagnostics only: decide on `capabilities`, not on this. */
   readonly engine: "sqlite" | "postgres";
   readonly capabilities: StoreCapabilities;

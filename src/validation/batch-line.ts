@@ -1,3 +1,4 @@
+import { checkBridgeable } from "../bridge/check-bridgeable.js";
 import { DEFAULT_VALIDATION_LIMITS, type ValidationLimits } from "../config/validation-limits.js";
 import type { Endpoint, ValidationError } from "../domain/job.js";
 import type { NewRecord } from "../domain/record.js";
@@ -186,6 +187,10 @@ function checkLine(
       "body.model",
     );
   }
+  const bodyText = bodyOf(bodySpan);
+  // A route whose backend speaks another dialect gets a translation: a field it cannot carry fails here.
+  const unbridgeable = checkBridgeable(endpoint, route, bodyText);
+  if (unbridgeable) return problem("unsupported_by_route", unbridgeable.message, unbridgeable.param);
   seenIds.add(customId);
   return {
     position,
@@ -193,7 +198,7 @@ function checkLine(
     customId,
     customIdJson: literalToKeep(idLiteral!, customId),
     route: route.name,
-    body: bodyOf(bodySpan),
+    body: bodyText,
     model,
   };
 }

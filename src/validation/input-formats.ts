@@ -1,7 +1,9 @@
 import type { ValidationLimits } from "../config/validation-limits.js";
 import type { Job, JobFormat, ValidationError } from "../domain/job.js";
 import type { RouteTable } from "../routing/route-table.js";
+import { anthropicLines } from "./anthropic-line.js";
 import { type BatchLineRecord, parseBatchLine, parseBatchLineBytes } from "./batch-line.js";
+import { parseBedrockLine, parseBedrockLineBytes } from "./bedrock-line.js";
 
 /** What every line of one job's input is checked against (all but the line itself is per file). */
 export interface LineContext {
@@ -37,8 +39,8 @@ const openaiLines: LineParser = {
 /** Every format has its parser: a format added to `JobFormat` does not compile until it is here. */
 const PARSERS: Record<JobFormat, LineParser> = {
   openai: openaiLines,
-  anthropic: openaiLines,
-  bedrock: openaiLines,
+  anthropic: anthropicLines,
+  bedrock: { parse: parseBedrockLine, parseBytes: parseBedrockLineBytes },
 };
 
 export function lineParserFor(format: JobFormat): LineParser {

@@ -7,6 +7,7 @@ function invocation(status: Job["status"], recordState: Invocation["recordState"
   const job = {
     id: "inv_1",
     kind: "invocation",
+    projectId: "default",
     format: "openai",
     status,
     endpoint: "/v1/chat/completions",
@@ -43,7 +44,8 @@ function invocation(status: Job["status"], recordState: Invocation["recordState"
     customAttributes: null,
     recordState,
     attempts: 1,
-    error: recordState === "failed" ? { code: "invocation_timeout", message: "slow" } : null,
+    error:
+      recordState === "failed" ? { code: "invocation_timeout", message: "slow" } : null,
   };
 }
 

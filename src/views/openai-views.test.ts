@@ -6,6 +6,7 @@ import { toOpenAiFile } from "./openai-file.js";
 import { toOpenAiList } from "./openai-list.js";
 
 const file: StoredFile = {
+  projectId: "default",
   id: "file-abc",
   filename: "in.jsonl",
   purpose: "batch",
@@ -16,6 +17,7 @@ const file: StoredFile = {
 };
 
 const job: Job = {
+  projectId: "default",
   id: "batch_1",
   kind: "batch",
   format: "openai",

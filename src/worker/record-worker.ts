@@ -7,6 +7,7 @@ import { RouteGate } from "../limits/route-gate.js";
 import { estimateRequestTokens } from "../limits/token-estimate.js";
 import { AckBuffer } from "./ack-buffer.js";
 import type { Held, RecordWorkerOptions, RouteSlot } from "./record-worker-options.js";
+import type { RouteLoad } from "./route-load.js";
 import { sendAttempt } from "./send-attempt.js";
 import { StopChecks } from "./stop-checks.js";
 import { StoppedJobs } from "./stopped-jobs.js";
@@ -69,6 +70,17 @@ export class RecordWorker {
         if (refused.length > 0) console.warn(`docket: ${refused.length} stale results refused (lease lost)`);
       },
     });
+  }
+
+  /** Each route's load now (the dashboard samples it; docs/dashboard.md). */
+  routeLoad(now = Date.now()): RouteLoad[] {
+    return [...this.slots.values()].map((s) => ({
+      route: s.config.name,
+      inFlight: s.inFlight,
+      queued: s.queue.length,
+      concurrency: s.gate.concurrency,
+      pausedUntil: s.gate.pausedUntilMs > now ? s.gate.pausedUntilMs : null,
+    }));
   }
 
   start(): void {
@@ -332,17 +344,18 @@ export class RecordWorker {
       kinds: this.o.kinds,
     }).then((outcome) => {
       slot.inFlight--;
+      const finished = Date.now();
       this.o.onAttempt?.({
         record,
         route: slot.config.name,
         startedAt: started,
-        finishedAt: Date.now(),
+        finishedAt: finished,
         outcome,
       });
       const stillHeld = this.held.get(record.id) === held;
       this.held.delete(record.id);
       const released = this.released.delete(record.id);
-      if (stillHeld) this.settle(record, outcome, released);
+      if (stillHeld) this.settle(record, outcome, released, finished - started);
       if (this.stopping && this.inFlight === 0) this.drained?.();
       if (slot.queue.length > 0 || !this.dry) void this.pump();
       else if (this.inFlight === 0) {
@@ -354,7 +367,7 @@ export class RecordWorker {
   }
 
   /** Writes a finished attempt's outcome, and charges its usage to the job's budget. */
-  private settle(record: ClaimedRecord, outcome: Outcome, released: boolean): void {
+  private settle(record: ClaimedRecord, outcome: Outcome, released: boolean, latencyMs: number): void {
     if (released) {
       // Aborted because its job stopped (on shutdown, stop() gives it back itself).
       if (!this.stopping) void this.giveBack([record], this.stopped.errorOf(record.jobId));
@@ -365,7 +378,7 @@ export class RecordWorker {
       void this.giveBack([record], this.stopped.errorOf(record.jobId));
       return;
     }
-    this.ack.push({ recordId: record.id, attempt: record.attempt, outcome });
+    this.ack.push({ recordId: record.id, attempt: record.attempt, outcome, latencyMs });
     if (outcome.kind !== "succeeded" || !outcome.usage) return;
     // Decided here, before this slot's next start: the job's prefetch is dropped at once.
     const stop = this.budgets.charge(record.jobId, outcome.usage);

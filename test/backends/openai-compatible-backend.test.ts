@@ -1,22 +1,13 @@
 import { createServer } from "node:net";
 import { Pool } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { BackendFailure, BackendResult, BackendSuccess } from "../../src/backends/backend.js";
 import { type FakeBackend, startFakeBackend } from "../../src/backends/fake/fake-backend-server.js";
 import { OpenAICompatibleBackend } from "../../src/backends/openai-compatible/openai-compatible-backend.js";
+import { failure, success } from "../support/backend-results.js";
 
 const CHAT = "/v1/chat/completions";
 const chatBody = (content: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ model: "fake-model", messages: [{ role: "user", content }], ...extra });
-
-function success(result: BackendResult): BackendSuccess {
-  if (!result.ok) throw new Error(`expected success, got ${result.code}: ${result.message}`);
-  return result;
-}
-function failure(result: BackendResult): BackendFailure {
-  if (result.ok) throw new Error(`expected failure, got ${result.statusCode}`);
-  return result;
-}
 
 describe("OpenAICompatibleBackend against the fake server", () => {
   let fake: FakeBackend;

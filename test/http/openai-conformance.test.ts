@@ -290,6 +290,7 @@ describe("OpenAI conformance of Batch and File objects", () => {
       const id = `file-cd${Math.random().toString(36).slice(2)}`;
       const { bytes } = await api.blobs.put(`files/${id}`, Readable.from([content]));
       await api.store.insertFile({
+        projectId: "default",
         id,
         filename,
         purpose: "batch",

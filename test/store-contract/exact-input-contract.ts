@@ -89,6 +89,7 @@ export function describeExactInputContract(engine: string, openStore: () => Prom
     it("keeps a job's format and the model it was created with", async () => {
       const id = "batch_format_1";
       await store.insertJob({
+        projectId: "default",
         id,
         format: "bedrock",
         model: "anthropic.claude-3-haiku-20240307-v1:0",

@@ -9,6 +9,7 @@ export const T0 = 1_700_000_000_000;
 export async function insertTestJob(store: Store, over: Partial<NewJob> = {}): Promise<string> {
   const id = over.id ?? newId("batch_");
   await store.insertJob({
+    projectId: "default",
     id,
     endpoint: "/v1/chat/completions",
     inputFileId: "file-x",

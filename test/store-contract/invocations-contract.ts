@@ -20,6 +20,7 @@ export function describeInvocationsContract(engine: string, openStore: () => Pro
     function invocation(o: Partial<NewInvocation> = {}): NewInvocation {
       const id = o.id ?? newId("inv_");
       return {
+        projectId: "default",
         id,
         inferenceId: id,
         model: "m",

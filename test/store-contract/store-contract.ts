@@ -47,6 +47,7 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
     it("stores files and pages them newest first", async () => {
       for (let i = 0; i < 3; i++) {
         await store.insertFile({
+          projectId: "default",
           id: `file-${i}`,
           filename: `f${i}.jsonl`,
           purpose: "batch",
@@ -331,10 +332,12 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
         blobKey: "k",
         createdAt: T0,
         expiresAt: null,
+        projectId: "default",
       };
       await store.completeFinalize(id, { endStatus: "completed", outputFile: out, errorFile: null }, T0 + 4);
       const job = await store.getJob(id);
       expect(job).toMatchObject({
+        projectId: "default",
         status: "completed",
         outputFileId: "file-out",
         errorFileId: null,
@@ -448,6 +451,7 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
       const expiries = [T0 + 10, T0 + 20, T0 + 30, null];
       for (const [i, expiresAt] of expiries.entries()) {
         await store.insertFile({
+          projectId: "default",
           id: `file-${i}`,
           filename: `f${i}.jsonl`,
           purpose: "batch",
@@ -485,6 +489,7 @@ export function describeStoreContract(engine: string, openStore: () => Promise<S
           blobKey: `out/${id}`,
           createdAt: T0,
           expiresAt: outputExpiresAt,
+          projectId: "default",
         };
         await store.completeFinalize(id, { endStatus: "completed", outputFile, errorFile: null }, T0 + 4);
         return id;

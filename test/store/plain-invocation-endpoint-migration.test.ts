@@ -17,6 +17,7 @@ import { describePostgres, dropSchema, freshSchemaName, withClient } from "./pg-
 const MARKED = "UPDATE jobs SET endpoint = 'invocation:' || endpoint WHERE kind = 'invocation'";
 
 const invocation: NewInvocation = {
+  projectId: "default",
   id: "inv_old",
   inferenceId: "inv_old",
   model: "m",

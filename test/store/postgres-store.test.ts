@@ -4,8 +4,11 @@ import type { Store } from "../../src/store/store.js";
 import { describeBudgetContract } from "../store-contract/budgets-contract.js";
 import { describeCoordinationContract } from "../store-contract/coordination-contract.js";
 import { describeExactInputContract } from "../store-contract/exact-input-contract.js";
+import { describeFinishedBodiesContract } from "../store-contract/finished-bodies-contract.js";
 import { runningTestJob, T0 } from "../store-contract/fixtures.js";
+import { describeInsightsContract } from "../store-contract/insights-contract.js";
 import { describeInvocationsContract } from "../store-contract/invocations-contract.js";
+import { describeKeysContract } from "../store-contract/keys-contract.js";
 import { describeLargeBodyContract } from "../store-contract/large-body-contract.js";
 import { describeStoreContract } from "../store-contract/store-contract.js";
 import { describePostgres, dropSchema, freshSchemaName, openTestStore, withClient } from "./pg-test-db.js";
@@ -16,7 +19,10 @@ describePostgres("postgres store", (url) => {
   describeCoordinationContract("postgres", () => openTestStore(url));
   describeBudgetContract("postgres", () => openTestStore(url));
   describeExactInputContract("postgres", () => openTestStore(url));
+  describeKeysContract("postgres", () => openTestStore(url));
   describeLargeBodyContract("postgres", () => openTestStore(url));
+  describeFinishedBodiesContract("postgres", () => openTestStore(url));
+  describeInsightsContract("postgres", () => openTestStore(url));
 
   describe("several processes on one database", () => {
     let schema: string;
@@ -146,6 +152,7 @@ describePostgres("postgres store", (url) => {
         blobKey: `out/${fid}`,
         createdAt: T0,
         expiresAt: null,
+        projectId: "default",
       });
       await other.completeFinalize(
         id,
@@ -158,6 +165,7 @@ describePostgres("postgres store", (url) => {
         T0 + 4,
       );
       expect(await a!.getJob(id)).toMatchObject({
+        projectId: "default",
         status: "completed",
         outputFileId: "file-winner",
         completedAt: T0 + 3,

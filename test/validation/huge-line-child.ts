@@ -34,6 +34,7 @@ const kb = (field: string) =>
 try {
   const { bytes } = await blobs.put("files/f", Readable.from(input()));
   await store.insertFile({
+    projectId: "default",
     id: "f",
     filename: "huge.jsonl",
     purpose: "batch",
@@ -43,6 +44,7 @@ try {
     expiresAt: null,
   });
   await store.insertJob({
+    projectId: "default",
     id: "batch_huge",
     endpoint: "/v1/chat/completions",
     inputFileId: "f",

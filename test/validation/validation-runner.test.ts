@@ -64,6 +64,7 @@ describe("ValidationRunner", () => {
   async function fileJob(text: string | Buffer): Promise<string> {
     const { bytes } = await blobs.put("files/f1", Readable.from([Buffer.from(text)]));
     await store.insertFile({
+      projectId: "default",
       id: "f1",
       filename: "in.jsonl",
       purpose: "batch",

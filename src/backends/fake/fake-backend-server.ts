@@ -1,22 +1,19 @@
-import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { seededRandom } from "../../domain/seeded-random.js";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { openAIErrorBody } from "../openai-wire/error-body.js";
-import { CapacityQueue } from "./capacity-queue.js";
+import { applyControl } from "./fake-control.js";
+import { listenFake, requestPath } from "./fake-listen.js";
 import {
-  compileMarkerPattern,
   FAKE_DEFAULTS,
   type FakeBackendOptions,
-  FakeOptionsError,
   mergeFakeOptions,
   type ResolvedFakeOptions,
 } from "./fake-options.js";
 import { type FakeEndpoint, type FakeRequest, isRequestError, parseFakeRequest } from "./fake-requests.js";
 import { completionLength, fakeResponseBody } from "./fake-responses.js";
-import { FakeCounters, type FakeStats } from "./fake-stats.js";
+import { FakeServerState } from "./fake-server-state.js";
+import type { FakeStats } from "./fake-stats.js";
 import { KEPT_PREFIX_CHARS, standInBody } from "./large-body.js";
-import { rateLimitHeaders, SlidingWindowLimit } from "./sliding-window-limit.js";
+import { rateLimitHeaders } from "./sliding-window-limit.js";
 
 export interface StartFakeBackendOptions extends FakeBackendOptions {
   /** Defaults to 127.0.0.1. */
@@ -50,49 +47,19 @@ const ENDPOINTS: Record<string, FakeEndpoint> = {
  */
 export async function startFakeBackend(options: StartFakeBackendOptions = {}): Promise<FakeBackend> {
   const { host = "127.0.0.1", port = 0, ...behaviour } = options;
-  let opts: ResolvedFakeOptions = mergeFakeOptions(FAKE_DEFAULTS, behaviour);
-  let random = seededRandom(opts.seed);
-  let markerRegExp = opts.markerPattern ? compileMarkerPattern(opts.markerPattern) : null;
-  const capacity = new CapacityQueue(opts.capacity);
-  const limit = new SlidingWindowLimit(opts.rpm, opts.tpm);
-  const instance = randomBytes(4).toString("hex");
-  let sequence = 0;
-  const counters = new FakeCounters();
+  const state = new FakeServerState<ResolvedFakeOptions>(mergeFakeOptions(FAKE_DEFAULTS, behaviour));
+  const { limit, counters } = state;
 
   function setOptions(partial: unknown): void {
-    const next = mergeFakeOptions(opts, partial);
-    if (next.seed !== opts.seed) random = seededRandom(next.seed);
-    markerRegExp = next.markerPattern ? compileMarkerPattern(next.markerPattern) : null;
-    capacity.setLimit(next.capacity);
-    limit.rpm = next.rpm;
-    limit.tpm = next.tpm;
-    opts = next;
+    state.update(mergeFakeOptions(state.opts, partial));
   }
 
   function stats(): FakeStats {
-    const snapshot: FakeStats = {
-      requests: counters.requests,
-      byStatus: { ...counters.byStatus },
-      byPath: { ...counters.byPath },
-      inFlight: capacity.inUse,
-      maxInFlight: capacity.maxInUse,
-      queued: capacity.queued,
-      maxQueued: capacity.maxQueued,
-      hanging: counters.hanging,
-      abandoned: counters.abandoned,
-      markers: { ...counters.markers },
-    };
-    if (opts.recordBodies) snapshot.bodies = counters.bodies.map((b) => ({ ...b }));
-    if (opts.recordArrivals) snapshot.arrivals = [...counters.arrivals];
-    if (counters.discardedBodies > 0) {
-      snapshot.discarded = { bodies: counters.discardedBodies, chars: counters.discardedChars };
-    }
-    return snapshot;
+    return state.stats();
   }
 
   function resetStats(): void {
-    counters.reset();
-    capacity.resetPeaks();
+    state.resetStats();
   }
 
   function send(res: ServerResponse, status: number, body: string, requestId: string, extra?: Headers): void {
@@ -107,23 +74,14 @@ export async function startFakeBackend(options: StartFakeBackendOptions = {}): P
   }
 
   function handleApi(endpoint: FakeEndpoint, path: string, body: string, res: ServerResponse): void {
-    counters.requests++;
-    counters.byPath[path] = (counters.byPath[path] ?? 0) + 1;
-    const suffix = `${instance}${(++sequence).toString(36)}`;
+    const opts = state.opts;
+    const exchange = state.open(path, body);
+    const suffix = exchange.suffix;
     const requestId = `req_${suffix}`;
-    const record = opts.recordBodies
-      ? { path, request: body, status: null as number | null, response: null as string | null }
-      : null;
-    if (record) counters.bodies.push(record);
     const reply = (status: number, text: string, extra?: Headers) => {
-      counters.byStatus[status] = (counters.byStatus[status] ?? 0) + 1;
-      if (record) {
-        record.status = status;
-        record.response = text;
-      }
+      exchange.answered(status, text);
       send(res, status, text, requestId, extra);
     };
-    if (markerRegExp) countMarkers(body, markerRegExp);
 
     if (opts.fail400Marker !== null && body.includes(opts.fail400Marker)) {
       counters.countMarker(opts.fail400Marker);
@@ -157,93 +115,50 @@ export async function startFakeBackend(options: StartFakeBackendOptions = {}): P
       rateHeaders = rateLimitHeaders(limit, decision);
     }
 
-    const draw = random();
-    if (draw < opts.rate429) {
-      const message = "Rate limit reached (simulated by the fake backend). Please try again later.";
-      reply(429, openAIErrorBody(message, "requests", null, "rate_limit_exceeded"), {
-        "retry-after": String(opts.retryAfterSeconds),
-      });
-      return;
-    }
-    if (draw < opts.rate429 + opts.rate500) {
-      const message = "The server had an error while processing your request. Sorry about that!";
-      reply(500, openAIErrorBody(message, "server_error", null, null));
-      return;
-    }
-    if (draw < opts.rate429 + opts.rate500 + opts.rateHang) {
-      counters.hanging++;
-      res.once("close", () => {
-        counters.hanging--;
-        counters.abandoned++;
-      });
-      return;
-    }
-
-    // Served: wait for a slot, then for the simulated compute time, then answer.
-    let timer: NodeJS.Timeout | null = null;
-    let serving = false;
-    let dueAt = 0;
-    const finish = () => {
-      timer = null;
-      const text = fakeResponseBody(request, {
-        idSuffix: suffix,
-        created: Math.floor(Date.now() / 1000),
-        outputTokens: opts.outputTokens,
-        embeddingDim: opts.embeddingDim,
-      });
-      reply(200, text, rateHeaders);
-      capacity.release(dueAt);
-    };
-    const cancel = capacity.acquire((startedAt) => {
-      serving = true;
-      const delay = opts.latencyMs + outputTokens * opts.latencyPerOutputTokenMs;
-      dueAt = startedAt + delay;
-      if (delay > 0) timer = setTimeout(finish, Math.max(0, dueAt - Date.now()));
-      else finish();
-    });
-    if (res.writableEnded) return;
-    res.once("close", () => {
-      if (res.writableFinished) return;
-      counters.abandoned++;
-      // The client left: free its slot (or its place in the queue), as vLLM aborts such requests.
-      if (!serving) cancel();
-      else if (timer !== null) {
-        clearTimeout(timer);
-        timer = null;
-        capacity.release();
-      }
-    });
-  }
-
-  function countMarkers(body: string, pattern: RegExp): void {
-    for (const match of body.matchAll(pattern)) counters.countMarker(match[1] ?? match[0]);
+    state.drawThenServe(
+      res,
+      [
+        [
+          opts.rate429,
+          () => {
+            const message = "Rate limit reached (simulated by the fake backend). Please try again later.";
+            reply(429, openAIErrorBody(message, "requests", null, "rate_limit_exceeded"), {
+              "retry-after": String(opts.retryAfterSeconds),
+            });
+          },
+        ],
+        [
+          opts.rate500,
+          () => {
+            const message = "The server had an error while processing your request. Sorry about that!";
+            reply(500, openAIErrorBody(message, "server_error", null, null));
+          },
+        ],
+      ],
+      () => state.opts.latencyMs + outputTokens * state.opts.latencyPerOutputTokenMs,
+      () => {
+        const text = fakeResponseBody(request, {
+          idSuffix: suffix,
+          created: Math.floor(Date.now() / 1000),
+          outputTokens: state.opts.outputTokens,
+          embeddingDim: state.opts.embeddingDim,
+        });
+        reply(200, text, rateHeaders);
+      },
+    );
   }
 
   function handleControl(body: string, res: ServerResponse): void {
-    try {
-      const parsed: unknown = body ? JSON.parse(body) : {};
-      if (typeof parsed === "object" && parsed !== null && "resetStats" in parsed) {
-        const { resetStats: reset, ...rest } = parsed as Record<string, unknown>;
-        setOptions(rest);
-        if (reset === true) resetStats();
-      } else setOptions(parsed);
-      send(res, 200, JSON.stringify(opts), "control");
-    } catch (error) {
-      const message =
-        error instanceof FakeOptionsError ? error.message : `Invalid JSON: ${(error as Error).message}`;
-      send(
-        res,
-        400,
-        openAIErrorBody(message, "invalid_request_error", null, "invalid_fake_backend_option"),
-        "control",
-      );
+    const problem = applyControl(body, setOptions, resetStats);
+    if (problem === null) send(res, 200, JSON.stringify(state.opts), "control");
+    else {
+      const error = openAIErrorBody(problem, "invalid_request_error", null, "invalid_fake_backend_option");
+      send(res, 400, error, "control");
     }
   }
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const rawUrl = req.url ?? "/";
-    const q = rawUrl.indexOf("?");
-    const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
+    const path = requestPath(req);
     const endpoint = ENDPOINTS[path];
     if (req.method === "GET") {
       req.resume();
@@ -267,12 +182,12 @@ export async function startFakeBackend(options: StartFakeBackendOptions = {}): P
       return;
     }
     // Stamped as soon as the headers are in: the moment the request reached the backend.
-    if (endpoint !== undefined && opts.recordArrivals) {
+    if (endpoint !== undefined && state.opts.recordArrivals) {
       counters.arrivals.push(performance.timeOrigin + performance.now());
     }
     let body = "";
     let length = 0;
-    const discardOver = endpoint === undefined ? Number.POSITIVE_INFINITY : opts.discardBodiesOver;
+    const discardOver = endpoint === undefined ? Number.POSITIVE_INFINITY : state.opts.discardBodiesOver;
     req.setEncoding("utf8");
     req.on("data", (chunk: string) => {
       length += chunk.length;
@@ -289,29 +204,14 @@ export async function startFakeBackend(options: StartFakeBackendOptions = {}): P
     });
   }
 
-  const server = createServer({ keepAliveTimeout: 65_000, noDelay: true }, onRequest);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
-
+  const server = await listenFake(host, port, onRequest);
   return {
-    url: `http://${urlHost}:${address.port}/v1`,
-    port: address.port,
+    url: `${server.origin}/v1`,
+    port: server.port,
     stats,
     setOptions,
     resetStats,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Hanging and queued requests would keep close() waiting forever.
-        server.closeAllConnections();
-      }),
+    close: server.close,
   };
 }
 

@@ -97,10 +97,7 @@ export class FakeOptionsError extends Error {
  * here) and returns the new options; throws FakeOptionsError naming the bad field.
  */
 export function mergeFakeOptions(current: ResolvedFakeOptions, update: unknown): ResolvedFakeOptions {
-  if (typeof update !== "object" || update === null || Array.isArray(update)) {
-    throw new FakeOptionsError("Fake backend options must be a JSON object.");
-  }
-  const input = update as Record<string, unknown>;
+  const input = optionsObject(update, "Fake backend");
   const next: ResolvedFakeOptions = { ...current };
   for (const key of Object.keys(input)) {
     const value = input[key];
@@ -130,6 +127,48 @@ export function mergeFakeOptions(current: ResolvedFakeOptions, update: unknown):
   }
   if (next.rate429 + next.rate500 + next.rateHang > 1) {
     throw new FakeOptionsError("rate429 + rate500 + rateHang must not exceed 1.");
+  }
+  return next;
+}
+
+/** The update as an object of options; else FakeOptionsError saying whose options they are. */
+export function optionsObject(update: unknown, whose: string): Record<string, unknown> {
+  if (typeof update !== "object" || update === null || Array.isArray(update)) {
+    throw new FakeOptionsError(`${whose} options must be a JSON object.`);
+  }
+  return update as Record<string, unknown>;
+}
+
+/**
+ * mergeFakeOptions for a fake that answers more kinds of failure: the shared knobs as there,
+ * then its own fractions `own` (each between 0 and 1), with all failure fractions together at
+ * most 1. A fake's other own options are its to merge.
+ */
+export function mergeWithOwnFractions<K extends string, O extends ResolvedFakeOptions & Record<K, number>>(
+  current: O,
+  update: Record<string, unknown>,
+  own: readonly K[],
+): O {
+  const shared = { ...update };
+  for (const key of own) delete shared[key];
+  const next = { ...current, ...mergeFakeOptions(current, shared) };
+  let total = next.rate429 + next.rate500 + next.rateHang;
+  for (const key of own) {
+    const value = update[key];
+    if (value !== undefined) {
+      if (typeof value !== "number" || !(value >= 0 && value <= 1)) {
+        throw new FakeOptionsError(
+          `Option '${key}' is a fraction and must be between 0 and 1, got ${JSON.stringify(value)}.`,
+        );
+      }
+      (next as Record<K, number>)[key] = value;
+    }
+    total += next[key];
+  }
+  if (total > 1) {
+    throw new FakeOptionsError(
+      `${["rate429", "rate500", "rateHang", ...own].join(" + ")} must not exceed 1.`,
+    );
   }
   return next;
 }

@@ -38,6 +38,23 @@ export interface RequestError {
   code: string | null;
 }
 
+/** A request to `model` with nothing read into it yet: no prompt, no cap, one choice. */
+export function emptyFakeRequest(endpoint: FakeEndpoint, model: string): FakeRequest {
+  return {
+    endpoint,
+    model,
+    promptText: "",
+    promptTokens: 0,
+    maxTokens: null,
+    n: 1,
+    inputs: [],
+    dimensions: null,
+    base64: false,
+    instructions: null,
+    jsonSchemaProperties: null,
+  };
+}
+
 export function parseFakeRequest(endpoint: FakeEndpoint, body: string): FakeRequest | RequestError {
   const json = readJsonRequest(body);
   if (!json.ok) {
@@ -55,19 +72,7 @@ export function parseFakeRequest(endpoint: FakeEndpoint, body: string): FakeRequ
   }
   if (req.stream === true) return invalid("Streaming is not supported by the fake backend.", "stream", null);
 
-  const request: FakeRequest = {
-    endpoint,
-    model: req.model,
-    promptText: "",
-    promptTokens: 0,
-    maxTokens: null,
-    n: 1,
-    inputs: [],
-    dimensions: null,
-    base64: false,
-    instructions: null,
-    jsonSchemaProperties: null,
-  };
+  const request = emptyFakeRequest(endpoint, req.model);
   let error: RequestError | null = null;
   if (endpoint === "chat") error = readChat(req, request);
   else if (endpoint === "completions") error = readCompletions(req, request);

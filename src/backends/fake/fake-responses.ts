@@ -58,7 +58,11 @@ export function completionLength(
   return { tokens: outputTokens, capped: false };
 }
 
-export function fakeText(request: FakeRequest, tokens: number, choice = 0): string {
+export function fakeText(
+  request: Pick<FakeRequest, "promptText" | "model">,
+  tokens: number,
+  choice = 0,
+): string {
   const next = seededRandom(hashText(request.promptText, hashText(request.model) ^ choice));
   const words = new Array<string>(tokens);
   for (let i = 0; i < tokens; i++) words[i] = WORDS[Math.floor(next() * WORDS.length)]!;

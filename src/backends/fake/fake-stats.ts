@@ -62,3 +62,29 @@ export class FakeCounters {
     this.hanging = hanging;
   }
 }
+
+/** A copy of what the server has seen, joined with its capacity queue's figures. */
+export function snapshotStats(
+  counters: FakeCounters,
+  capacity: { inUse: number; maxInUse: number; queued: number; maxQueued: number },
+  record: { recordBodies: boolean; recordArrivals: boolean },
+): FakeStats {
+  const snapshot: FakeStats = {
+    requests: counters.requests,
+    byStatus: { ...counters.byStatus },
+    byPath: { ...counters.byPath },
+    inFlight: capacity.inUse,
+    maxInFlight: capacity.maxInUse,
+    queued: capacity.queued,
+    maxQueued: capacity.maxQueued,
+    hanging: counters.hanging,
+    abandoned: counters.abandoned,
+    markers: { ...counters.markers },
+  };
+  if (record.recordBodies) snapshot.bodies = counters.bodies.map((b) => ({ ...b }));
+  if (record.recordArrivals) snapshot.arrivals = [...counters.arrivals];
+  if (counters.discardedBodies > 0) {
+    snapshot.discarded = { bodies: counters.discardedBodies, chars: counters.discardedChars };
+  }
+  return snapshot;
+}

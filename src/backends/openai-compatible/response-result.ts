@@ -12,7 +12,8 @@ export function resultFromResponse(
   body: string,
   headers: IncomingHttpHeaders,
 ): BackendResult {
-  const requestId = header(headers, "x-request-id");
+  // OpenAI and most compatible servers send `x-request-id`; Anthropic sends `request-id`.
+  const requestId = header(headers, "x-request-id") ?? header(headers, "request-id");
   if (status >= 200 && status < 300) {
     return { ok: true, statusCode: status, requestId, body, usage: extractUsage(body) };
   }

@@ -4,6 +4,7 @@ import { DocketError } from "../../domain/errors.js";
 import { ApiClient } from "../api-client.js";
 import { DEFAULT_MAX_PROBLEMS, formatBatchProblems } from "../batch-problems.js";
 import { type BatchView, TERMINAL } from "../batch-types.js";
+import { downloadBedrockResults, isBedrockBatch } from "../bedrock-results.js";
 import { runCliAction } from "../cli-action.js";
 import { EXIT } from "../cli-errors.js";
 import { downloadResults } from "../download-results.js";
@@ -24,8 +25,16 @@ export function registerBatchCommands(program: Command): void {
     withServer(
       program
         .command("submit <file>")
-        .description("Upload an OpenAI batch file (JSONL) and create a batch")
+        .description(
+          "Upload a batch file (JSONL: OpenAI's, or Bedrock's with --format bedrock) and create a batch",
+        )
         .option("-e, --endpoint <endpoint>", "batch endpoint", "/v1/chat/completions")
+        .option(
+          "--format <format>",
+          "input format: openai, or bedrock ({recordId, modelInput} lines)",
+          "openai",
+        )
+        .option("--model <id>", "the model every record runs on (required with --format bedrock)")
         .option("-w, --completion-window <window>", "e.g. 24h, 90m, 30s", "24h")
         .option("-m, --metadata <pairs...>", "key=value pairs kept on the batch")
         .option("--wait", "wait for the batch to end, showing progress"),
@@ -39,11 +48,12 @@ export function registerBatchCommands(program: Command): void {
           return [p.slice(0, i), p.slice(i + 1)];
         }),
       );
+      const bedrock = bedrockSubmit(o);
       const client = ApiClient.fromOptions(o);
       const uploaded = await client.uploadFile(file, "batch");
       const batch = await client.json<BatchView>("POST", "/v1/batches", {
         input_file_id: uploaded.id,
-        endpoint: o.endpoint,
+        ...(bedrock ?? { endpoint: o.endpoint }),
         completion_window: o.completionWindow,
         metadata: Object.keys(metadata).length ? metadata : undefined,
       });
@@ -51,8 +61,13 @@ export function registerBatchCommands(program: Command): void {
       if (!o.wait) return EXIT.ok;
       const done = await waitForBatch(client, batch.id);
       console.log(describeBatch(done, o.maxProblems));
-      if (done.status === "completed")
-        console.log(`results: docket results ${done.id} --out output.jsonl --errors errors.jsonl`);
+      if (done.status === "completed") {
+        console.log(
+          bedrock
+            ? `results: docket results ${done.id} --out results/  (writes the .out file and manifest.json.out)`
+            : `results: docket results ${done.id} --out output.jsonl --errors errors.jsonl`,
+        );
+      }
       return exitCodeFor(done);
     }),
   );
@@ -99,8 +114,11 @@ export function registerBatchCommands(program: Command): void {
     withServer(
       program
         .command("results <id>")
-        .description("Download a batch's output file (and error file)")
-        .option("-o, --out <file>", "write the output file here (default: stdout)")
+        .description("Download a batch's output file (and error file; a Bedrock batch's .out and manifest)")
+        .option(
+          "-o, --out <file>",
+          "write the output file here (default: stdout); for a Bedrock batch, a directory for <input>.out and manifest.json.out",
+        )
         .option("--errors <file>", "write the error file here"),
     ),
   ).action((id: string, o) =>
@@ -108,11 +126,18 @@ export function registerBatchCommands(program: Command): void {
       const client = ApiClient.fromOptions(o);
       const b = await client.json<BatchView>("GET", `/v1/batches/${encodeURIComponent(id)}`);
       if (!b.output_file_id && !b.error_file_id) return explainNoResults(b, o.maxProblems);
+      if (isBedrockBatch(b) && o.out) {
+        for (const path of await downloadBedrockResults(client, b, o.out)) console.error(`wrote ${path}`);
+        return EXIT.ok;
+      }
       if (b.output_file_id && !o.out) {
         await pipeline(await client.fileContent(b.output_file_id), process.stdout, { end: false });
       }
       const written = await downloadResults(client, b, o.out ?? null, o.errors ?? null);
       for (const path of [written.output, written.errors]) if (path) console.error(`wrote ${path}`);
+      if (isBedrockBatch(b)) {
+        console.error(`note: docket results ${b.id} --out DIR/ writes the .out file and manifest.json.out`);
+      }
       if (b.error_file_id && !o.errors) {
         console.error(
           `note: ${b.request_counts.failed} failed requests are in ${b.error_file_id} (use --errors FILE)`,
@@ -131,6 +156,21 @@ export function registerBatchCommands(program: Command): void {
       return EXIT.ok;
     }),
   );
+}
+
+/** `--format bedrock --model ID` as `POST /v1/batches` fields; null for OpenAI's format. */
+function bedrockSubmit(o: { format: string; model?: string }) {
+  if (o.format === "openai") return null;
+  if (o.format !== "bedrock") {
+    throw new DocketError("invalid_option", `--format must be openai or bedrock, got '${o.format}'.`);
+  }
+  if (!o.model) {
+    throw new DocketError(
+      "invalid_option",
+      "--format bedrock needs --model <id>: a Bedrock batch names its model on the job, not on each line.",
+    );
+  }
+  return { input_format: "bedrock", model: o.model };
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import type { RouteConfig } from "../../config/config.js";
 import { defaultConfig } from "../../config/config.js";
 import { createDummyModel, DUMMY_MODEL_DESCRIPTION } from "../../gguf/create-dummy-model.js";
+import { DEFAULT_WEB_ROOT } from "../../http/static-assets.js";
 import { startEmbedded } from "../../runtime/embedded.js";
 import { ApiClient } from "../api-client.js";
 import { downloadResults } from "../download-results.js";
@@ -30,51 +31,93 @@ export function registerDemoCommand(program: Command): void {
       "an OpenAI-compatible server instead of the local engine, e.g. http://127.0.0.1:8000/v1",
     )
     .option("--input <file.jsonl>", "an OpenAI batch file instead of the shipped sample", SAMPLE)
-    .action(async (o: { dataDir: string; model?: string; backend?: string; input: string }) => {
-      const dataDir = resolve(o.dataDir);
-      const route = await demoRoute(dataDir, o.model, o.backend);
-      const config = defaultConfig();
-      config.dataDir = dataDir;
-      config.server.port = 0;
-      config.routes = [route];
-      const docket = await startEmbedded(config);
-      try {
-        console.log(`docket is serving ${docket.url} (SQLite in ${dataDir})`);
-        const client = new ApiClient(docket.url);
-        const file = await client.uploadFile(o.input, "batch");
-        const batch = await client.json<{ id: string }>("POST", "/v1/batches", {
-          input_file_id: file.id,
-          endpoint: "/v1/chat/completions",
-          completion_window: "24h",
-        });
-        console.log(`submitted ${o.input} as ${batch.id}`);
-        const done = await waitForBatch(client, batch.id, 200);
-        console.log(describeBatch(done));
-        const outDir = join(dataDir, "results");
-        const paths = await downloadResults(
-          client,
-          done,
-          join(outDir, `${done.id}_output.jsonl`),
-          join(outDir, `${done.id}_errors.jsonl`),
-        );
-        console.log("");
-        if (paths.output) console.log(`output:  ${paths.output}`);
-        if (paths.errors) console.log(`errors:  ${paths.errors}`);
-        if (!o.model && !o.backend) {
-          console.log(`\nnote: ${DUMMY_MODEL_DESCRIPTION}`);
-          console.log("For real answers, run the same job on a real model:");
-          console.log(
-            "  npx docket demo --model /path/to/model.gguf            (any llama.cpp GGUF, e.g. Qwen, Llama)",
-          );
-          console.log(
-            "  npx docket demo --backend http://127.0.0.1:8000/v1     (vLLM, Ollama, llama.cpp server, OpenAI)",
-          );
-        }
-        process.exitCode = exitCodeFor(done);
-      } finally {
-        await docket.close({ graceMs: 1000 });
-      }
+    .option("--keep", "keep serving after the job (look at it in the dashboard) until Ctrl-C")
+    .action((o: DemoOptions) => runDemo(o));
+}
+
+export interface DemoOptions {
+  dataDir: string;
+  model?: string;
+  backend?: string;
+  input: string;
+  keep?: boolean;
+}
+
+/**
+ * The demo itself. `untilStopped` is what `--keep` waits for after the job (default: Ctrl-C or
+ * SIGTERM); tests pass their own.
+ */
+export async function runDemo(
+  o: DemoOptions,
+  hooks: { untilStopped?: () => Promise<void> } = {},
+): Promise<void> {
+  const dataDir = resolve(o.dataDir);
+  const route = await demoRoute(dataDir, o.model, o.backend);
+  const config = defaultConfig();
+  config.dataDir = dataDir;
+  config.server.port = 0;
+  config.routes = [route];
+  const docket = await startEmbedded(config);
+  try {
+    console.log(`docket is serving ${docket.url} (SQLite in ${dataDir})`);
+    console.log(
+      `dashboard: ${docket.url}/${dashboardBuilt() ? "" : "  (not built here: run npm run build)"}`,
+    );
+    const client = new ApiClient(docket.url);
+    const file = await client.uploadFile(o.input, "batch");
+    const batch = await client.json<{ id: string }>("POST", "/v1/batches", {
+      input_file_id: file.id,
+      endpoint: "/v1/chat/completions",
+      completion_window: "24h",
     });
+    console.log(`submitted ${o.input} as ${batch.id}`);
+    const done = await waitForBatch(client, batch.id, 200);
+    console.log(describeBatch(done));
+    const outDir = join(dataDir, "results");
+    const paths = await downloadResults(
+      client,
+      done,
+      join(outDir, `${done.id}_output.jsonl`),
+      join(outDir, `${done.id}_errors.jsonl`),
+    );
+    console.log("");
+    if (paths.output) console.log(`output:  ${paths.output}`);
+    if (paths.errors) console.log(`errors:  ${paths.errors}`);
+    if (!o.model && !o.backend) {
+      console.log(`\nnote: ${DUMMY_MODEL_DESCRIPTION}`);
+      console.log("For real answers, run the same job on a real model:");
+      console.log(
+        "  npx docket demo --model /path/to/model.gguf            (any llama.cpp GGUF, e.g. Qwen, Llama)",
+      );
+      console.log(
+        "  npx docket demo --backend http://127.0.0.1:8000/v1     (vLLM, Ollama, llama.cpp server, OpenAI)",
+      );
+    }
+    process.exitCode = exitCodeFor(done);
+    if (o.keep) {
+      console.log(`\nkeeping docket up: the dashboard is at ${docket.url}/ — press Ctrl-C to stop`);
+      await (hooks.untilStopped ?? untilSignal)();
+    }
+  } finally {
+    await docket.close({ graceMs: 1000 });
+  }
+}
+
+function dashboardBuilt(): boolean {
+  return existsSync(join(DEFAULT_WEB_ROOT, "index.html"));
+}
+
+/** Resolves on the first SIGINT or SIGTERM (the demo then closes as usual). */
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
 }
 
 async function demoRoute(dataDir: string, model?: string, backend?: string): Promise<RouteConfig> {

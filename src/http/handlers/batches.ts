@@ -2,6 +2,7 @@ import { parseDuration } from "../../domain/duration.js";
 import { DocketError, invalidRequest, notFound } from "../../domain/errors.js";
 import { newId } from "../../domain/ids.js";
 import { ENDPOINTS, type Endpoint, type Job } from "../../domain/job.js";
+import { bedrockManifest } from "../../output/bedrock-manifest.js";
 import { toOpenAiBatch } from "../../views/openai-batch.js";
 import { toOpenAiList } from "../../views/openai-list.js";
 import { budgetPricing, parseBudgetFields, refuseUnpricedBudget } from "../budget-fields.js";
@@ -10,6 +11,7 @@ import { readJson, sendJson } from "../json.js";
 import type { PathTable } from "../path-table.js";
 import { readLimit, readOptional } from "../query.js";
 import { parseWebhookUrl } from "../webhook-field.js";
+import { parseBedrockBatchFields } from "./bedrock-batch-fields.js";
 import { parseExpiresAfter } from "./expires-after.js";
 
 const LIST_DEFAULT = 20;
@@ -24,13 +26,16 @@ export function addBatchHandlers(paths: PathTable<Handler>): void {
     .add("POST", "/v1/batches", createBatch)
     .add("GET", "/v1/batches", listBatches)
     .add("GET", "/v1/batches/:id", retrieveBatch)
-    .add("POST", "/v1/batches/:id/cancel", cancelBatch);
+    .add("POST", "/v1/batches/:id/cancel", cancelBatch)
+    .add("GET", "/v1/batches/:id/manifest", retrieveManifest);
 }
 
 async function createBatch(ctx: RequestContext): Promise<void> {
   const body = await readJson(ctx.req);
   if (!isObject(body)) throw invalidRequest("The request body must be a JSON object.");
-  const endpoint = parseEndpoint(body.endpoint);
+  // A Bedrock batch file (Docket extension) names its model on the job; its endpoint follows from it.
+  const bedrock = parseBedrockBatchFields(body, ctx.deps.async?.routes);
+  const endpoint = bedrock?.endpoint ?? parseEndpoint(body.endpoint);
   const { completionWindow, windowMs } = parseCompletionWindow(
     body.completion_window,
     ctx.deps.config.maxCompletionWindowMs,
@@ -57,7 +62,9 @@ async function createBatch(ctx: RequestContext): Promise<void> {
   const createdAt = ctx.now();
   const job = await ctx.deps.store.insertJob({
     id: newId("batch_"),
+    projectId: ctx.principal.projectId,
     endpoint,
+    ...(bedrock ? { format: bedrock.format, model: bedrock.model } : {}),
     inputFileId,
     completionWindow,
     metadata,
@@ -79,12 +86,25 @@ async function listBatches(ctx: RequestContext): Promise<void> {
     after: readOptional(ctx.query, "after"),
     limit: limit + 1,
     kind: "batch",
+    // Message Batches are listed on /v1/messages/batches, in Anthropic's shape.
+    formats: ["openai", "bedrock"],
   });
   sendJson(ctx.res, 200, toOpenAiList(rows, limit, toOpenAiBatch));
 }
 
 async function retrieveBatch(ctx: RequestContext): Promise<void> {
   sendJson(ctx.res, 200, toOpenAiBatch(await findJob(ctx)));
+}
+
+/** Docket extension: a Bedrock batch's `manifest.json.out`, from its counters (final once it ends). */
+async function retrieveManifest(ctx: RequestContext): Promise<void> {
+  const job = await findJob(ctx);
+  if (job.format !== "bedrock") {
+    throw invalidRequest(
+      `Batch '${job.id}' was not created from a Bedrock batch file (input_format "bedrock"); only those have a manifest.`,
+    );
+  }
+  sendJson(ctx.res, 200, bedrockManifest(job));
 }
 
 async function cancelBatch(ctx: RequestContext): Promise<void> {

@@ -3,6 +3,7 @@ import { invalidRequest, notFound } from "../../domain/errors.js";
 import type { WebhookDelivery } from "../../domain/webhook.js";
 import { streamJobEvents } from "../../events/sse/job-event-stream.js";
 import type { Handler, RequestContext } from "../deps.js";
+import { markEventStream } from "../event-streams.js";
 import { sendJson } from "../json.js";
 import type { PathTable } from "../path-table.js";
 import { readOptional } from "../query.js";
@@ -32,6 +33,7 @@ export function addEventHandlers(paths: PathTable<Handler>): void {
 
 async function jobEvents(ctx: RequestContext, jobId: string): Promise<void> {
   if (!(await ctx.deps.store.getJob(jobId))) throw notFound("job", jobId);
+  markEventStream(ctx.res);
   await streamJobEvents(ctx.res, {
     store: ctx.deps.store,
     jobId,

@@ -57,6 +57,7 @@ async function createFile(ctx: RequestContext): Promise<void> {
       blobKey,
       createdAt,
       expiresAt: parseExpiry(upload.fields, createdAt),
+      projectId: ctx.principal.projectId,
     };
     // The row goes in only once the blob is durable, so a listed file always has its bytes.
     await store.insertFile(file);

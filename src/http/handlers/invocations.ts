@@ -119,6 +119,7 @@ async function createInvocation(ctx: RequestContext): Promise<void> {
     };
     const { invocation, created } = await store.insertInvocation({
       id,
+      projectId: ctx.principal.projectId,
       inferenceId: callerId ?? id,
       model,
       route: route.name,
@@ -180,6 +181,7 @@ async function receivePayload(
     blobKey,
     createdAt,
     expiresAt,
+    projectId: ctx.principal.projectId,
   };
   await ctx.deps.store.insertFile(file);
   return file;

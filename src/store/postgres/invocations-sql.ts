@@ -11,12 +11,12 @@ export const INVOCATION_BY_INFERENCE_ID_SQL = `SELECT ${INVOCATION_COLUMNS} ${FR
 
 /**
  * $1 id, $2 marked endpoint, $3 input_file_id, $4 completion_window, $5 webhook_url,
- * $6 created_at (also in_progress_at), $7 expires_at.
+ * $6 created_at (also in_progress_at), $7 expires_at, $8 project_id.
  */
 export const INSERT_INVOCATION_JOB_SQL = `
 INSERT INTO jobs (id, kind, status, priority, endpoint, input_file_id, completion_window, webhook_url, total,
-  created_at, in_progress_at, expires_at)
-VALUES ($1, 'invocation', 'in_progress', ${INVOCATION_PRIORITY}, $2, $3, $4, $5, 1, $6, $6, $7)`;
+  created_at, in_progress_at, expires_at, project_id)
+VALUES ($1, 'invocation', 'in_progress', ${INVOCATION_PRIORITY}, $2, $3, $4, $5, 1, $6, $6, $7, $8)`;
 
 /**
  * $1 job id, $2 inference_id, $3 model, $4 route, $5 input_bytes, $6 ttl_until, $7 timeout_ms,

@@ -94,7 +94,7 @@ ORDER BY seq
  * $10 blob_keys, $11 created_at, $12 expires_at. `endColumn` is the end status's timestamp column.
  *
  * The files are inserted only if the job was still finalizing, so a process that lost the race
- * to finalize leaves no file rows behind.
+ * to finalize leaves no file rows behind. They belong to the job's project.
  */
 export const completeFinalizeSql = (endColumn: string) => `
 WITH moved AS (
@@ -104,8 +104,9 @@ WITH moved AS (
   RETURNING id
 ),
 added AS (
-  INSERT INTO files (id, filename, purpose, bytes, blob_key, created_at, expires_at)
-  SELECT * FROM unnest($6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[], $11::bigint[], $12::bigint[])
+  INSERT INTO files (id, filename, purpose, bytes, blob_key, created_at, expires_at, project_id)
+  SELECT u.*, (SELECT project_id FROM jobs WHERE id = $1)
+  FROM unnest($6::text[], $7::text[], $8::text[], $9::bigint[], $10::text[], $11::bigint[], $12::bigint[]) u
   WHERE EXISTS (SELECT 1 FROM moved)
 )
 SELECT count(*) AS moved FROM moved

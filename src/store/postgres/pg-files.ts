@@ -5,9 +5,12 @@ import { query } from "./pg-connection.js";
 
 type Row = FileRow & pg.QueryResultRow;
 
-/** FILE_INSERT_SQL — $1 id, $2 filename, $3 purpose, $4 bytes, $5 blob_key, $6 created_at, $7 expires_at. */
-const FILE_INSERT_SQL = `INSERT INTO files (id, filename, purpose, bytes, blob_key, created_at, expires_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+/**
+ * FILE_INSERT_SQL — $1 id, $2 filename, $3 purpose, $4 bytes, $5 blob_key, $6 created_at, $7 expires_at,
+ * $8 project_id.
+ */
+export const FILE_INSERT_SQL = `INSERT INTO files (id, filename, purpose, bytes, blob_key, created_at, expires_at, project_id)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
 
 /** Files on PostgreSQL (FileStore). */
 export function pgFiles(pool: pg.Pool): FileStore {
@@ -21,6 +24,7 @@ export function pgFiles(pool: pg.Pool): FileStore {
         f.blobKey,
         f.createdAt,
         f.expiresAt,
+        f.projectId,
       ]);
     },
 
@@ -33,10 +37,10 @@ export function pgFiles(pool: pg.Pool): FileStore {
       const asc = q.order === "asc";
       const rows = await query<Row>(
         pool,
-        `SELECT * FROM files WHERE ($1::text IS NULL OR purpose = $1)
+        `SELECT * FROM files WHERE ($1::text IS NULL OR purpose = $1) AND ($4::text IS NULL OR project_id = $4)
          AND ($2::text IS NULL OR seq ${asc ? ">" : "<"} (SELECT seq FROM files WHERE id = $2))
        ORDER BY seq ${asc ? "ASC" : "DESC"} LIMIT $3`,
-        [q.purpose ?? null, q.after ?? null, q.limit],
+        [q.purpose ?? null, q.after ?? null, q.limit, q.projectId ?? null],
       );
       return rows.map(fileFromRow);
     },

@@ -29,11 +29,12 @@ export function pgFinalize(pool: pg.Pool): FinalizeStore {
       return rows.map((r) => ({ id: r.id, endStatus: r.end_status }));
     },
 
-    async readFinished(jobId, afterPosition, limit) {
+    async readFinished(jobId, afterPosition, limit, options) {
+      // PostgreSQL keeps every body inline (no parts): with `bodies`, the body column comes along.
       const rows = await query<FinishedRow & pg.QueryResultRow>(
         pool,
         `SELECT id, position, custom_id, custom_id_json, state, response_status, response_request_id, response_body,
-         error_code, error_message
+         error_code, error_message${options?.bodies ? ", body" : ""}
        FROM records WHERE job_id = $1 AND position > $2 ORDER BY position LIMIT $3`,
         [jobId, afterPosition, limit],
       );

@@ -41,6 +41,7 @@ export function pgInvocations(pool: pg.Pool): InvocationStore {
             n.webhookUrl,
             n.createdAt,
             n.expiresAt,
+            n.projectId,
           ]);
           const added = await c.query(INSERT_INVOCATION_SQL, [
             n.id,

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { CANCELLABLE_JOB_STATUSES } from "../../domain/job-transitions.js";
+import { CANCELLABLE_JOB_STATUSES, ENDED_JOB_STATUSES } from "../../domain/job-transitions.js";
 import type { JobStore } from "../job-store.js";
 import { type JobRow, jobFromRow } from "../rows.js";
 import { sqlList } from "../sql-list.js";
@@ -14,8 +14,8 @@ export function pgJobs(pool: pg.Pool): JobStore {
       const [row] = await query<Row>(
         pool,
         `INSERT INTO jobs (id, status, endpoint, input_file_id, completion_window, metadata, created_at, expires_at,
-         webhook_url, output_expires_after_s, format, model)
-       VALUES ($1, 'validating', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+         webhook_url, output_expires_after_s, format, model, project_id)
+       VALUES ($1, 'validating', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
         [
           j.id,
           j.endpoint,
@@ -28,6 +28,7 @@ export function pgJobs(pool: pg.Pool): JobStore {
           j.outputExpiresAfterSeconds ?? null,
           j.format ?? "openai",
           j.model ?? null,
+          j.projectId,
         ],
       );
       return jobFromRow(row!);
@@ -39,14 +40,40 @@ export function pgJobs(pool: pg.Pool): JobStore {
     },
 
     async listJobs(q) {
+      // `before` pages towards newer jobs: the nearest ones first, then turned newest first.
       const rows = await query<Row>(
         pool,
         `SELECT * FROM jobs WHERE ($1::text IS NULL OR seq < (SELECT seq FROM jobs WHERE id = $1))
          AND ($3::text IS NULL OR kind = $3)
-       ORDER BY seq DESC LIMIT $2`,
-        [q.after ?? null, q.limit, q.kind ?? null],
+         AND ($4::text IS NULL OR seq > (SELECT seq FROM jobs WHERE id = $4))
+         AND ($5::text[] IS NULL OR format = ANY($5::text[]))
+         AND ($6::text IS NULL OR project_id = $6)
+       ORDER BY seq ${q.before ? "ASC" : "DESC"} LIMIT $2`,
+        [
+          q.after ?? null,
+          q.limit,
+          q.kind ?? null,
+          q.before ?? null,
+          q.formats ? [...q.formats] : null,
+          q.projectId ?? null,
+        ],
       );
+      if (q.before) rows.reverse();
       return rows.map(jobFromRow);
+    },
+
+    async deleteJob(id) {
+      // Records first, in one transaction; invocation and webhook rows go with the job (ON DELETE CASCADE).
+      return transaction(pool, async (c) => {
+        const job = await c.query(
+          `SELECT 1 FROM jobs WHERE id = $1 AND status IN (${sqlList(ENDED_JOB_STATUSES)}) FOR UPDATE`,
+          [id],
+        );
+        if ((job.rowCount ?? 0) === 0) return false;
+        await c.query("DELETE FROM records WHERE job_id = $1", [id]);
+        await c.query("DELETE FROM jobs WHERE id = $1", [id]);
+        return true;
+      });
     },
 
     async cancelJob(id, now) {

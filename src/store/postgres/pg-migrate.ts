@@ -7,6 +7,7 @@ import { migration0005 } from "./migrations/0005-exact-input.js";
 import { migration0006 } from "./migrations/0006-plain-invocation-endpoint.js";
 import { migration0007 } from "./migrations/0007-job-format.js";
 import { migration0008 } from "./migrations/0008-dashboard.js";
+import { migration0009 } from "./migrations/0009-api-keys.js";
 import { checkSchemaName, transaction } from "./pg-connection.js";
 
 /** Numbered and append-only: never edit a shipped migration, add the next number. */
@@ -19,6 +20,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 6, sql: migration0006 },
   { version: 7, sql: migration0007 },
   { version: 8, sql: migration0008 },
+  { version: 9, sql: migration0009 },
 ];
 
 /**

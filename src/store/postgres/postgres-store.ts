@@ -7,8 +7,10 @@ import { pgCoordination } from "./pg-coordination.js";
 import { pgExpiry } from "./pg-expiry.js";
 import { pgFiles } from "./pg-files.js";
 import { pgFinalize } from "./pg-finalize.js";
+import { pgInsights } from "./pg-insights.js";
 import { pgInvocations } from "./pg-invocations.js";
 import { pgJobs } from "./pg-jobs.js";
+import { pgKeys } from "./pg-keys.js";
 import { migratePostgres } from "./pg-migrate.js";
 import { pgRecords } from "./pg-records.js";
 import { pgRetention } from "./pg-retention.js";
@@ -69,5 +71,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     ...pgInvocations(pool),
     ...pgWebhooks(pool),
     ...pgBacklog(pool),
+    ...pgInsights(pool),
+    ...pgKeys(pool),
   };
 }

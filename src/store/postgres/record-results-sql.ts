@@ -8,7 +8,8 @@ import { outcomeWrite } from "../outcome-write.js";
  * Parameters (arrays are parallel, one element per outcome): $1 ids bigint[], $2 attempts int[],
  * $3 states text[] (succeeded | failed | pending), $4 run_at bigint[], $5 response_status int[],
  * $6 response_request_id text[], $7 response_body text[], $8 error_code text[],
- * $9 error_message text[], $10 input_tokens bigint[], $11 output_tokens bigint[], $12 now.
+ * $9 error_message text[], $10 input_tokens bigint[], $11 output_tokens bigint[], $12 latency_ms int[],
+ * $13 now.
  * Returns: the ids written; an id not returned was refused (not the record's running attempt).
  *
  * A retry past the record's attempt budget becomes a final failure in the same statement, and a
@@ -22,9 +23,9 @@ import { outcomeWrite } from "../outcome-write.js";
 export const RECORD_RESULTS_SQL = `
 WITH v AS (
   SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::bigint[], $5::int[], $6::text[], $7::text[],
-                       $8::text[], $9::text[], $10::bigint[], $11::bigint[])
+                       $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::int[])
     AS v(id, attempt, state, run_at, response_status, response_request_id, response_body, error_code,
-         error_message, input_tokens, output_tokens)
+         error_message, input_tokens, output_tokens, latency_ms)
 ),
 done AS (
   UPDATE records r SET
@@ -40,7 +41,8 @@ done AS (
     input_tokens = v.input_tokens,
     output_tokens = v.output_tokens,
     finished_at = CASE WHEN v.state <> 'pending' OR j.status = 'cancelling' OR r.attempt - r.released >= r.max_attempts
-                       THEN $12::bigint ELSE NULL END,
+                       THEN $13::bigint ELSE NULL END,
+    latency_ms = v.latency_ms,
     lease_owner = NULL,
     lease_until = NULL
   FROM v, jobs j
@@ -72,7 +74,7 @@ SELECT id FROM done
 `;
 
 export function recordResultsParams(results: AttemptResult[], now: number): unknown[] {
-  const cols: unknown[][] = Array.from({ length: 11 }, () => new Array(results.length));
+  const cols: unknown[][] = Array.from({ length: 12 }, () => new Array(results.length));
   results.forEach((result, i) => {
     const w = outcomeWrite(result, now);
     const row = [
@@ -87,6 +89,7 @@ export function recordResultsParams(results: AttemptResult[], now: number): unkn
       w.errorMessage,
       w.inputTokens,
       w.outputTokens,
+      w.latencyMs,
     ];
     row.forEach((value, c) => {
       cols[c]![i] = value;

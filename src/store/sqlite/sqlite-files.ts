@@ -19,11 +19,19 @@ export function sqliteFiles({ db, insertFile }: SqliteShared): FileStore {
       const asc = q.order === "asc";
       const rows = db
         .prepare(
-          `SELECT * FROM files WHERE (? IS NULL OR purpose = ?)
+          `SELECT * FROM files WHERE (? IS NULL OR purpose = ?) AND (? IS NULL OR project_id = ?)
            AND (? IS NULL OR seq ${asc ? ">" : "<"} (SELECT seq FROM files WHERE id = ?))
          ORDER BY seq ${asc ? "ASC" : "DESC"} LIMIT ?`,
         )
-        .all(q.purpose ?? null, q.purpose ?? null, q.after ?? null, q.after ?? null, q.limit) as FileRow[];
+        .all(
+          q.purpose ?? null,
+          q.purpose ?? null,
+          q.projectId ?? null,
+          q.projectId ?? null,
+          q.after ?? null,
+          q.after ?? null,
+          q.limit,
+        ) as FileRow[];
       return rows.map(fileFromRow);
     },
 

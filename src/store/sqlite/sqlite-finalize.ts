@@ -15,6 +15,14 @@ export function sqliteFinalize({ db, insertFile, jobTargets }: SqliteShared): Fi
        error_code, error_message
      FROM records WHERE job_id = ? AND position > ? ORDER BY position LIMIT ?`,
   );
+  // The same with each body: a body stored in parts (empty `body`) comes as its part count.
+  const readFinishedBodies = db.prepare(
+    `SELECT id, position, custom_id, custom_id_json, state, response_status, response_request_id, response_body,
+       error_code, error_message, body,
+       CASE WHEN body = '' THEN (SELECT COUNT(*) FROM record_body_parts p WHERE p.record_id = records.id) ELSE 0 END
+         AS body_parts
+     FROM records WHERE job_id = ? AND position > ? ORDER BY position LIMIT ?`,
+  );
   return {
     async claimFinalizable(now) {
       return db
@@ -37,8 +45,9 @@ export function sqliteFinalize({ db, insertFile, jobTargets }: SqliteShared): Fi
         .immediate();
     },
 
-    async readFinished(jobId, afterPosition, limit) {
-      return (readFinished.all(jobId, afterPosition, limit) as FinishedRow[]).map(finishedFromRow);
+    async readFinished(jobId, afterPosition, limit, options) {
+      const statement = options?.bodies ? readFinishedBodies : readFinished;
+      return (statement.all(jobId, afterPosition, limit) as FinishedRow[]).map(finishedFromRow);
     },
 
     async completeFinalize(jobId, files, now) {

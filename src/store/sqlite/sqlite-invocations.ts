@@ -19,8 +19,8 @@ function prepareStatements(db: SqliteDatabase) {
     ),
     insertJob: db.prepare(
       `INSERT INTO jobs (id, kind, status, priority, endpoint, input_file_id, completion_window, webhook_url,
-         total, created_at, in_progress_at, expires_at)
-       VALUES (?, 'invocation', 'in_progress', ${INVOCATION_PRIORITY}, ?, ?, ?, ?, 1, ?, ?, ?)`,
+         total, created_at, in_progress_at, expires_at, project_id)
+       VALUES (?, 'invocation', 'in_progress', ${INVOCATION_PRIORITY}, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
     ),
     insertInvocation: db.prepare(
       `INSERT INTO invocations (job_id, inference_id, model, route, input_bytes, ttl_until, timeout_ms, custom_attributes)
@@ -65,6 +65,7 @@ export function sqliteInvocations(db: SqliteDatabase): InvocationStore {
             n.createdAt,
             n.createdAt,
             n.expiresAt,
+            n.projectId,
           );
           s.insertInvocation.run(
             n.id,

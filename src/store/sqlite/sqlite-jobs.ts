@@ -1,4 +1,4 @@
-import { CANCELLABLE_JOB_STATUSES } from "../../domain/job-transitions.js";
+import { CANCELLABLE_JOB_STATUSES, ENDED_JOB_STATUSES } from "../../domain/job-transitions.js";
 import { CANCELLABLE_RECORD_STATES } from "../../domain/record-transitions.js";
 import type { JobStore } from "../job-store.js";
 import { type JobRow, jobFromRow } from "../rows.js";
@@ -6,13 +6,13 @@ import { sqlList } from "../sql-list.js";
 import type { SqliteShared } from "./sqlite-shared.js";
 
 /** Jobs on SQLite (JobStore). */
-export function sqliteJobs({ db, getJob, addCounts }: SqliteShared): JobStore {
+export function sqliteJobs({ db, getJob, addCounts, jobTargets }: SqliteShared): JobStore {
   return {
     async insertJob(j) {
       db.prepare(
         `INSERT INTO jobs (id, status, endpoint, input_file_id, completion_window, metadata, created_at, expires_at, webhook_url,
-           output_expires_after_s, format, model)
-         VALUES (?, 'validating', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           output_expires_after_s, format, model, project_id)
+         VALUES (?, 'validating', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         j.id,
         j.endpoint,
@@ -25,6 +25,7 @@ export function sqliteJobs({ db, getJob, addCounts }: SqliteShared): JobStore {
         j.outputExpiresAfterSeconds ?? null,
         j.format ?? "openai",
         j.model ?? null,
+        j.projectId,
       );
       return getJob(j.id)!;
     },
@@ -34,14 +35,48 @@ export function sqliteJobs({ db, getJob, addCounts }: SqliteShared): JobStore {
     },
 
     async listJobs(q) {
+      const formats = q.formats ? JSON.stringify(q.formats) : null;
+      // `before` pages towards newer jobs: the nearest ones first, then turned newest first.
       const rows = db
         .prepare(
           `SELECT * FROM jobs WHERE (? IS NULL OR seq < (SELECT seq FROM jobs WHERE id = ?))
+           AND (? IS NULL OR seq > (SELECT seq FROM jobs WHERE id = ?))
            AND (? IS NULL OR kind = ?)
-         ORDER BY seq DESC LIMIT ?`,
+           AND (? IS NULL OR format IN (SELECT value FROM json_each(?)))
+           AND (? IS NULL OR project_id = ?)
+         ORDER BY seq ${q.before ? "ASC" : "DESC"} LIMIT ?`,
         )
-        .all(q.after ?? null, q.after ?? null, q.kind ?? null, q.kind ?? null, q.limit) as JobRow[];
+        .all(
+          q.after ?? null,
+          q.after ?? null,
+          q.before ?? null,
+          q.before ?? null,
+          q.kind ?? null,
+          q.kind ?? null,
+          formats,
+          formats,
+          q.projectId ?? null,
+          q.projectId ?? null,
+          q.limit,
+        ) as JobRow[];
+      if (q.before) rows.reverse();
       return rows.map(jobFromRow);
+    },
+
+    async deleteJob(id) {
+      return db
+        .transaction(() => {
+          const ended = db
+            .prepare(`SELECT 1 FROM jobs WHERE id = ? AND status IN (${sqlList(ENDED_JOB_STATUSES)})`)
+            .get(id);
+          if (!ended) return false;
+          // Body parts go with their records (ON DELETE CASCADE); webhook rows with the job (trigger).
+          db.prepare("DELETE FROM records WHERE job_id = ?").run(id);
+          db.prepare("DELETE FROM jobs WHERE id = ?").run(id);
+          jobTargets.delete(id);
+          return true;
+        })
+        .immediate();
     },
 
     async cancelJob(id, now) {

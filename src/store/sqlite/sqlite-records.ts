@@ -33,7 +33,7 @@ function prepareStatements(db: SqliteShared["db"]) {
     ),
     finish: db.prepare(
       `UPDATE records SET state = ?, response_status = ?, response_request_id = ?, response_body = ?,
-         error_code = ?, error_message = ?, input_tokens = ?, output_tokens = ?, finished_at = ?,
+         error_code = ?, error_message = ?, input_tokens = ?, output_tokens = ?, finished_at = ?, latency_ms = ?,
          lease_owner = NULL, lease_until = NULL
        WHERE id = ? AND attempt = ? AND state = 'running' RETURNING job_id, state`,
     ),
@@ -50,6 +50,7 @@ function prepareStatements(db: SqliteShared["db"]) {
          finished_at = CASE WHEN attempt - released >= max_attempts
                               OR (SELECT status FROM jobs WHERE jobs.id = records.job_id) = 'cancelling'
                             THEN ? ELSE NULL END,
+         latency_ms = ?,
          lease_owner = NULL, lease_until = NULL
        WHERE id = ? AND attempt = ? AND state = 'running' RETURNING job_id, state`,
     ),
@@ -96,6 +97,7 @@ export function sqliteRecords(x: SqliteShared, bodyParts: SqliteBodyParts): Reco
           w.errorCode,
           w.errorMessage,
           w.finishedAt,
+          w.latencyMs,
           r.recordId,
           r.attempt,
         )
@@ -109,6 +111,7 @@ export function sqliteRecords(x: SqliteShared, bodyParts: SqliteBodyParts): Reco
           w.inputTokens,
           w.outputTokens,
           w.finishedAt,
+          w.latencyMs,
           r.recordId,
           r.attempt,
         );

@@ -34,7 +34,8 @@ export interface JobTarget {
 
 export function sqliteShared(db: SqliteDatabase): SqliteShared {
   const insertFile = db.prepare(
-    `INSERT INTO files (id, filename, purpose, bytes, blob_key, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO files (id, filename, purpose, bytes, blob_key, created_at, expires_at, project_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const getJob = db.prepare<[string], JobRow>("SELECT * FROM jobs WHERE id = ?");
   const addCounts = db.prepare(
@@ -48,7 +49,7 @@ export function sqliteShared(db: SqliteDatabase): SqliteShared {
       return row && jobFromRow(row);
     },
     insertFile(f) {
-      insertFile.run(f.id, f.filename, f.purpose, f.bytes, f.blobKey, f.createdAt, f.expiresAt);
+      insertFile.run(f.id, f.filename, f.purpose, f.bytes, f.blobKey, f.createdAt, f.expiresAt, f.projectId);
     },
     addCounts(jobId, d) {
       addCounts.run(

@@ -7,8 +7,10 @@ import { sqliteCoordination } from "./sqlite-coordination.js";
 import { sqliteExpiry } from "./sqlite-expiry.js";
 import { sqliteFiles } from "./sqlite-files.js";
 import { sqliteFinalize } from "./sqlite-finalize.js";
+import { sqliteInsights } from "./sqlite-insights.js";
 import { sqliteInvocations } from "./sqlite-invocations.js";
 import { sqliteJobs } from "./sqlite-jobs.js";
+import { sqliteKeys } from "./sqlite-keys.js";
 import { openDocketDatabase } from "./sqlite-open.js";
 import { sqliteRecords } from "./sqlite-records.js";
 import { sqliteRetention } from "./sqlite-retention.js";
@@ -56,5 +58,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ...sqliteInvocations(db),
     ...sqliteWebhooks(db),
     ...sqliteBacklog(db),
+    ...sqliteInsights(db),
+    ...sqliteKeys(db),
   };
 }

@@ -1,0 +1,155 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LocalDirBlobStore } from "../../src/blobs/local-dir-blob-store.js";
+import { defaultConfig } from "../../src/config/config.js";
+import type { AttemptResult } from "../../src/domain/record.js";
+import { type RunningApiServer, startApiServer } from "../../src/http/server.js";
+import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import type { Store } from "../../src/store/store.js";
+import { testRecords } from "../store-contract/fixtures.js";
+
+const JOBS = 10_000;
+const RECORDS = 1_000_000;
+/** Records of the big job that have finished, spread over 100 seconds. */
+const FINISHED = 100_000;
+/** Loopback budgets, far above what the queries take here (a few ms), far below "feels slow". */
+const LIST_BUDGET_MS = 250;
+const JOB_PAGE_BUDGET_MS = 1_000;
+
+/**
+ * The dashboard stays fast at scale (docs/dashboard.md): 10,000 jobs and one job of 1,000,000
+ * records, on the embedded store. Job counts come from job rows and the job page's queries are
+ * bounded by indexes, so neither grows with the big job's records.
+ */
+describe("dashboard at scale", () => {
+  let dir: string;
+  let store: Store;
+  let server: RunningApiServer;
+  let bigJob: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "docket-scale-"));
+    store = openSqliteStore({ path: join(dir, "docket.sqlite"), synchronous: "NORMAL" });
+    const t0 = Date.now() - 3_600_000;
+    for (let i = 0; i < JOBS - 1; i++) {
+      await store.insertJob({
+        projectId: "default",
+        id: `batch_${String(i).padStart(6, "0")}`,
+        endpoint: "/v1/chat/completions",
+        inputFileId: "file-x",
+        completionWindow: "24h",
+        metadata: null,
+        createdAt: t0 + i,
+        expiresAt: t0 + 86_400_000,
+        model: i % 2 === 0 ? "model-even" : "model-odd",
+      });
+    }
+    bigJob = "batch_big";
+    await store.insertJob({
+      projectId: "default",
+      id: bigJob,
+      endpoint: "/v1/chat/completions",
+      inputFileId: "file-x",
+      completionWindow: "24h",
+      metadata: null,
+      createdAt: t0 + JOBS,
+      expiresAt: t0 + 86_400_000,
+    });
+    await store.claimValidation("validator", 600_000, t0);
+    for (let start = 0; start < RECORDS; start += 50_000) {
+      const chunk = testRecords(50_000, "r1", (i) => `{"model":"m","n":${start + i}}`).map((r) => ({
+        ...r,
+        position: r.position + start,
+        line: r.line + start,
+        customId: `c${r.position + start}`,
+      }));
+      await store.insertRecords(bigJob, chunk, 3);
+    }
+    const startedAt = Date.now() - 200_000;
+    await store.finishValidation(bigJob, RECORDS, startedAt, "m");
+    for (let done = 0; done < FINISHED; done += 10_000) {
+      const claimed = await store.claimRecords({
+        owner: "w",
+        routes: [{ route: "r1", limit: 10_000 }],
+        leaseMs: 600_000,
+        now: startedAt,
+      });
+      const results: AttemptResult[] = claimed.map((r, i) => ({
+        recordId: r.id,
+        attempt: r.attempt,
+        latencyMs: 100 + (i % 100),
+        outcome:
+          i % 50 === 0
+            ? { kind: "failed", response: null, error: { code: i % 100 === 0 ? "a" : "b", message: "x" } }
+            : { kind: "succeeded", response: { statusCode: 200, requestId: null, body: "{}" }, usage: null },
+      }));
+      await store.recordResults(results, startedAt + 1_000 + done / 1_000);
+    }
+    server = await startApiServer({
+      store,
+      blobs: new LocalDirBlobStore(join(dir, "blobs")),
+      config: defaultConfig().server,
+      events: { workAvailable: () => {} },
+      host: "127.0.0.1",
+      port: 0,
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const timed = async (path: string) => {
+    const started = performance.now();
+    const res = await fetch(`${server.url}${path}`);
+    const body = (await res.json()) as Record<string, unknown>;
+    const ms = performance.now() - started;
+    console.log(`dashboard at scale: GET ${path} ${ms.toFixed(1)} ms`);
+    return { status: res.status, body, ms };
+  };
+
+  it("lists, filters and pages 10,000 jobs within budget", async () => {
+    await timed("/v1/dashboard/jobs"); // warm the connection and statement cache
+    const first = await timed("/v1/dashboard/jobs?limit=100");
+    expect(first.status).toBe(200);
+    expect(first.ms).toBeLessThan(LIST_BUDGET_MS);
+    expect(first.body.total).toBe(JOBS);
+    const data = first.body.data as Array<{ id: string; counts: { total: number } }>;
+    expect(data[0]!.id).toBe(bigJob);
+    expect(data[0]!.counts.total).toBe(RECORDS);
+    const last = await timed(`/v1/dashboard/jobs?limit=100&after=batch_000100`);
+    expect(last.ms).toBeLessThan(LIST_BUDGET_MS);
+    expect((last.body.data as unknown[]).length).toBe(100);
+    const filtered = await timed("/v1/dashboard/jobs?model=model-odd&status=validating&limit=100");
+    expect(filtered.ms).toBeLessThan(LIST_BUDGET_MS);
+    const odd = Math.floor((JOBS - 1) / 2); // batch_000001, batch_000003, … (the big job has no model)
+    expect((filtered.body.data as unknown[]).length).toBe(100);
+    expect(filtered.body.has_more).toBe(true);
+    expect(filtered.body.total).toBe(odd);
+    expect((filtered.body.status_counts as Record<string, number>).validating).toBe(odd);
+  });
+
+  it("shows the 1,000,000-record job's page within budget", async () => {
+    const page = await timed(`/v1/dashboard/jobs/${bigJob}`);
+    expect(page.status).toBe(200);
+    expect(page.ms).toBeLessThan(JOB_PAGE_BUDGET_MS);
+    const body = page.body as {
+      counts: Record<string, number>;
+      latency_ms: { sample: number; p50: number };
+      throughput: { buckets: Array<{ succeeded: number; failed: number }> };
+      error_groups: Array<{ code: string; count: number; samples: unknown[] }>;
+    };
+    expect(body.counts).toMatchObject({ total: RECORDS, succeeded: FINISHED - 2_000, failed: 2_000 });
+    expect(body.latency_ms.sample).toBe(10_000);
+    expect(body.latency_ms.p50).toBeGreaterThanOrEqual(100);
+    expect(body.throughput.buckets.reduce((n, b) => n + b.succeeded + b.failed, 0)).toBe(FINISHED);
+    expect(body.error_groups.map((g) => [g.code, g.count, g.samples.length])).toEqual([
+      ["a", 1_000, 3],
+      ["b", 1_000, 3],
+    ]);
+  });
+});
