@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import type { RouteConfig } from "../config/config.js";
 import { DocketError } from "../domain/errors.js";
 import { type ContextLengthResolution, resolveContextLength } from "./context-lengths.js";
@@ -6,11 +7,18 @@ import { selectDialect } from "./dialects/select-dialect.js";
 import type { OverflowPolicy } from "./overflow-policy.js";
 import type { PreparedRequest } from "./prepared-request.js";
 import { type Problem, type ProblemCode, problem } from "./problem.js";
-import type { DatasetFormat, DatasetRow, ReaderProgress } from "./readers/dataset-row.js";
-import { formatFromPath, readDataset } from "./readers/open-dataset.js";
+import type {
+  DatasetFormat,
+  DatasetRow,
+  ParseProblem,
+  ReaderItem,
+  ReaderProgress,
+} from "./readers/dataset-row.js";
+import { formatFromPath, readDatasetBatches } from "./readers/open-dataset.js";
 import { type CompiledTemplate, compileTemplate } from "./template/compile-template.js";
 import type { TemplateSpec } from "./template/template-spec.js";
-import { countRequestTokens } from "./tokens/request-tokens.js";
+import { CountingThreads } from "./tokens/counting-threads.js";
+import { countRequestTokens, requestTokenParts } from "./tokens/request-tokens.js";
 import { selectTokenCounter, type TokenizerChoice } from "./tokens/select-counter.js";
 import type { TokenCounter, TokenCounterProvider } from "./tokens/token-counter.js";
 import { fitToContext, outputReserve } from "./validate.js";
@@ -36,7 +44,15 @@ export interface PrepareOptions {
   tokenCounterProvider?: TokenCounterProvider;
   maxRowBytes?: number;
   signal?: AbortSignal;
+  /**
+   * Threads that count exact (tiktoken) tokens while this one reads, renders and writes.
+   * Default: one per core for datasets from 8 MB (smaller ones are done before threads start).
+   */
+  countingThreads?: number;
 }
+
+/** Below this size starting counting threads (~0.3 s each, tens of MB) costs more than it saves. */
+const THREADS_FROM_BYTES = 8_000_000;
 
 export interface PrepareSummary {
   /** Rows met in the file, parseable or not (header and blank lines excluded). */
@@ -100,54 +116,148 @@ export function prepareDataset(options: PrepareOptions): PreparedDataset {
   };
   let started = false;
 
+  /** A row rendered and waiting for its token count, or an item already decided. */
+  type Pending =
+    | { kind: "ready"; item: PrepareItem }
+    | { kind: "row"; row: DatasetRow; id: string; payload: RenderedPayload; overhead: number; texts: number };
+  type RenderedPayload = Extract<ReturnType<CompiledTemplate["render"]>, { ok: true }>["payload"];
+  /**
+   * Rows read together. Without counting threads each row goes through every step before the
+   * next is touched (its short-lived objects die young instead of surviving a whole batch); with
+   * them, the batch is rendered first and its texts sent off to be counted.
+   */
+  type Batch =
+    | { items: ReaderItem[]; pending: null; counts: null }
+    | { items: null; pending: Pending[]; counts: Promise<Uint32Array> | null };
+
   async function* run(): AsyncGenerator<PrepareItem> {
     if (started) throw new DocketError("already_iterated", "A prepared dataset can be iterated only once.");
     started = true;
     const format = options.format ?? formatFromPath(options.dataset);
     const progress: ReaderProgress = { bytesRead: 0 };
     const seenIds = options.idField !== undefined ? new Set<string>() : null;
-    const rows = readDataset(options.dataset, format, {
+    const threads = await startThreads();
+    const batches = readDatasetBatches(options.dataset, format, {
       delimiter: options.delimiter,
       maxRowBytes: options.maxRowBytes,
       signal: options.signal,
       progress,
     });
     let checkedHeader = format !== "csv";
-    const reject = (p: Problem): Problem => {
-      summary.problems[p.code] = (summary.problems[p.code] ?? 0) + 1;
-      if (p.code === "unparseable_row") summary.unparseable++;
-      else summary.rejected++;
-      return p;
-    };
+    // Enough batches in flight that every counting thread always has the next one queued.
+    const maxInFlight = threads ? 2 * threads.size : 0;
+    const inFlight: Batch[] = [];
     try {
-      for await (const item of rows) {
-        summary.rowsRead++;
-        summary.bytesRead = progress.bytesRead;
-        if (item.kind === "parse_problem") {
-          const message =
-            item.endLine > item.line
-              ? `${item.message} (lines ${item.line}-${item.endLine} were skipped with it; check the quoting)`
-              : item.message;
-          yield reject(problem("unparseable_row", message, item.line, item.rowNumber));
-          continue;
-        }
-        if (!checkedHeader) {
-          checkCsvHeader(item, template, options);
-          checkedHeader = true;
-        }
-        const out = prepareRow(item);
-        if (out.kind === "problem") yield reject(out);
-        else yield out;
+      for await (const items of batches) {
+        inFlight.push(threads ? render(items, threads) : { items, pending: null, counts: null });
+        while (inFlight.length > maxInFlight) yield* finish(inFlight.shift()!);
       }
+      while (inFlight.length > 0) yield* finish(inFlight.shift()!);
     } catch (e) {
       if (isNotFound(e))
         throw new DocketError("dataset_not_found", `Cannot open dataset ${options.dataset}.`);
       throw e;
     } finally {
       summary.bytesRead = progress.bytesRead;
+      await threads?.close();
     }
 
-    function prepareRow(row: DatasetRow): PrepareItem {
+    async function startThreads(): Promise<CountingThreads | null> {
+      if (options.countingThreads === 0 || !tokenizer.exact) return null;
+      if (options.countingThreads === undefined) {
+        const size = await stat(options.dataset).then(
+          (s) => s.size,
+          () => 0,
+        );
+        if (size < THREADS_FROM_BYTES) return null;
+      }
+      return CountingThreads.start(tokenizer, options.countingThreads);
+    }
+
+    /** Everything up to the token count, in file order (ids, duplicates, rendering). */
+    function render(items: ReaderItem[], threads: CountingThreads): Batch {
+      const pending: Pending[] = [];
+      const texts: string[] = [];
+      for (const item of items) {
+        if (item.kind === "parse_problem") {
+          pending.push({ kind: "ready", item: unparseable(item) });
+          continue;
+        }
+        if (!checkedHeader) {
+          checkCsvHeader(item, template, options);
+          checkedHeader = true;
+        }
+        const out = renderRow(item);
+        if ("kind" in out) {
+          pending.push({ kind: "ready", item: out });
+          continue;
+        }
+        const parts = requestTokenParts(out.payload);
+        for (const text of parts.texts) texts.push(text);
+        const { id, payload } = out;
+        pending.push({
+          kind: "row",
+          row: item,
+          id,
+          payload,
+          overhead: parts.overhead,
+          texts: parts.texts.length,
+        });
+      }
+      const counts = texts.length > 0 ? threads.count(texts) : null;
+      // Awaited in turn later; a failure before then must not count as unhandled meanwhile.
+      counts?.catch(() => {});
+      return { items: null, pending, counts };
+    }
+
+    /** The rest, once the batch's counts are in: context check, summary, in file order. */
+    async function* finish(batch: Batch): AsyncGenerator<PrepareItem> {
+      if (batch.items) {
+        for (const item of batch.items) {
+          summary.rowsRead++;
+          summary.bytesRead = progress.bytesRead;
+          yield prepareOne(item);
+        }
+        return;
+      }
+      const counts = batch.counts ? await batch.counts : null;
+      let at = 0;
+      for (const p of batch.pending) {
+        summary.rowsRead++;
+        summary.bytesRead = progress.bytesRead;
+        if (p.kind === "ready") {
+          yield reject(p.item as Problem);
+          continue;
+        }
+        let inputTokens = p.overhead;
+        for (const end = at + p.texts; at < end; at++) inputTokens += counts![at]!;
+        const out = fitRow(p.row, p.id, p.payload, inputTokens);
+        if (out.kind === "problem") yield reject(out);
+        else yield out;
+      }
+    }
+
+    /** One row through every step, counting in this thread. */
+    function prepareOne(item: ReaderItem): PrepareItem {
+      if (item.kind === "parse_problem") return reject(unparseable(item));
+      if (!checkedHeader) {
+        checkCsvHeader(item, template, options);
+        checkedHeader = true;
+      }
+      const out = renderRow(item);
+      if ("kind" in out) return reject(out);
+      const fitted = fitRow(item, out.id, out.payload, countRequestTokens(out.payload, tokenizer));
+      return fitted.kind === "problem" ? reject(fitted) : fitted;
+    }
+
+    function reject(p: Problem): Problem {
+      summary.problems[p.code] = (summary.problems[p.code] ?? 0) + 1;
+      if (p.code === "unparseable_row") summary.unparseable++;
+      else summary.rejected++;
+      return p;
+    }
+
+    function renderRow(row: DatasetRow): Problem | { id: string; payload: RenderedPayload } {
       const id = rowId(row, options.idField);
       if (typeof id !== "string") return problem("invalid_custom_id", id.error, row.line, row.rowNumber);
       const idProblem = dialect.checkCustomId(id);
@@ -171,10 +281,14 @@ export function prepareDataset(options: PrepareOptions): PreparedDataset {
         const message = `Row ${row.rowNumber} has no value for ${names}, which the template uses.`;
         return problem("missing_field", message, row.line, row.rowNumber, id);
       }
+      return { id, payload: rendered.payload };
+    }
+
+    function fitRow(row: DatasetRow, id: string, payload: RenderedPayload, inputTokens: number): PrepareItem {
       const fit = fitToContext({
         fields: row.fields,
-        payload: rendered.payload,
-        inputTokens: countRequestTokens(rendered.payload, tokenizer),
+        payload,
+        inputTokens,
         template,
         counter: tokenizer,
         contextLength: contextLength.tokens,
@@ -206,6 +320,14 @@ export function prepareDataset(options: PrepareOptions): PreparedDataset {
     summary,
     [Symbol.asyncIterator]: () => run(),
   };
+}
+
+function unparseable(item: ParseProblem): Problem {
+  const message =
+    item.endLine > item.line
+      ? `${item.message} (lines ${item.line}-${item.endLine} were skipped with it; check the quoting)`
+      : item.message;
+  return problem("unparseable_row", message, item.line, item.rowNumber);
 }
 
 /**

@@ -14,7 +14,7 @@ export interface ParseProblem {
   rowNumber: number;
   line: number;
   /**
-   * Last line skipped with this row, when more than its own: after a quoting error csv-parse
+   * Last line skipped with this row, when more than its own: after a quoting error the reader
    * reads on to the next quote character, so the following rows are lost with this one.
    */
   endLine: number;
@@ -40,6 +40,8 @@ export interface ReaderOptions {
   maxRowBytes?: number;
   signal?: AbortSignal;
   progress?: ReaderProgress;
+  /** Bytes per read of the file; tests use tiny reads to cross chunk edges everywhere. */
+  readBytes?: number;
 }
 
 export const DEFAULT_MAX_ROW_BYTES = 16 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import { extname } from "node:path";
 import { DocketError } from "../../domain/errors.js";
-import { readCsv } from "./csv-reader.js";
+import { readCsv, readCsvBatches } from "./csv-reader.js";
 import type { DatasetFormat, ReaderItem, ReaderOptions } from "./dataset-row.js";
 import { readJsonl } from "./jsonl-reader.js";
 
@@ -21,4 +21,25 @@ export function readDataset(
   options: ReaderOptions = {},
 ): AsyncGenerator<ReaderItem> {
   return format === "jsonl" ? readJsonl(path, options) : readCsv(path, options);
+}
+
+/** Rows in batches (one per read of the file), for pipelines that hand work to other threads. */
+export function readDatasetBatches(
+  path: string,
+  format: DatasetFormat = formatFromPath(path),
+  options: ReaderOptions = {},
+): AsyncGenerator<ReaderItem[]> {
+  return format === "jsonl" ? inBatches(readJsonl(path, options), 512) : readCsvBatches(path, options);
+}
+
+async function* inBatches<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { dirname } from "node:path";
 import { Tiktoken, type TiktokenBPE } from "js-tiktoken/lite";
 import cl100k from "js-tiktoken/ranks/cl100k_base";
 import o200k from "js-tiktoken/ranks/o200k_base";
@@ -12,7 +13,7 @@ export type TiktokenEncodingName = "o200k_base" | "cl100k_base";
  */
 const WHITE_SPACE = String.raw`\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000`;
 /** Texts holding a character on which the two meanings of `\s` disagree. */
-const REGEX_TRAP = /[\uFEFF\u0085]/;
+export const REGEX_TRAP = /[\uFEFF\u0085]/;
 
 /** The encoding's split pattern with `\s`/`\S` spelled out as the reference means them. */
 function withReferenceWhitespace(ranks: TiktokenBPE): TiktokenBPE {
@@ -27,6 +28,11 @@ const RANKS: Record<TiktokenEncodingName, TiktokenBPE> = { o200k_base: o200k, cl
 
 interface FastCounter {
   countTokens(text: string, options: { disallowedSpecial: Set<string> }): number;
+}
+
+/** Where gpt-tokenizer's CommonJS build is, for threads that load it themselves. */
+export function fastCounterDir(): string {
+  return dirname(requireCjs.resolve("gpt-tokenizer/cjs/GptEncoding"));
 }
 /** Text in a dataset is data: a literal "<|endoftext|>" is counted as ordinary characters. */
 const AS_TEXT = { disallowedSpecial: new Set<string>() };
@@ -45,16 +51,21 @@ const requireCjs = createRequire(import.meta.url);
  */
 export class TiktokenCounter implements TokenCounter {
   readonly exact = true;
-  private readonly fast: FastCounter;
+  private fastCounter: FastCounter | undefined;
   private exactEncoder: Tiktoken | undefined;
 
-  constructor(readonly name: TiktokenEncodingName) {
-    let fast = fastCache.get(name);
+  constructor(readonly name: TiktokenEncodingName) {}
+
+  /** Loaded on first count: when other threads count, this thread need not hold the encoding. */
+  private get fast(): FastCounter {
+    if (this.fastCounter) return this.fastCounter;
+    let fast = fastCache.get(this.name);
     if (!fast) {
-      fast = requireCjs(`gpt-tokenizer/cjs/encoding/${name}`) as FastCounter;
-      fastCache.set(name, fast);
+      fast = requireCjs(`gpt-tokenizer/cjs/encoding/${this.name}`) as FastCounter;
+      fastCache.set(this.name, fast);
     }
-    this.fast = fast;
+    this.fastCounter = fast;
+    return fast;
   }
 
   /** The exact path, built on first need: most datasets never take it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LineIndex } from "./line-index.js";
+import { LineIndex } from "./legacy-line-index.js";
 
 describe("LineIndex", () => {
   it("maps offsets to lines across chunks", () => {
