@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: every scenario, each printing one `BENCH <name> <figure>=<value> …` line
  * (ratios measured in this same run against a baseline; absolute times here are noisy) plus
- * a human summary. `npm run bench -- --only name1,name2` runs a subset.
+ * a human summary, and a `GOAL <name> value=… goal=… met=yes|no|reported` line per figure of
+ * issue 18 (bench/support/goal.ts), gathered in a table at the end.
+ * `npm run bench -- --only name1,name2` runs a subset.
  */
 import { benchLlamaPool } from "./llamacpp-pool.bench.js";
 import { benchPgScaling } from "./pg-scaling.bench.js";
@@ -12,6 +14,7 @@ import { benchLatency } from "./scenarios/latency.bench.js";
 import { benchOverhead } from "./scenarios/overhead.bench.js";
 import { benchRateLimited } from "./scenarios/rate-limited.bench.js";
 import { benchSubmission } from "./scenarios/submission.bench.js";
+import { printGoalSummary } from "./support/goal.js";
 
 const SCENARIOS: Record<string, () => Promise<void>> = {
   // First: its peak-RSS figure is the process's, so it must not inherit the other scenarios' heap.
@@ -42,4 +45,5 @@ for (const [name, run] of Object.entries(SCENARIOS)) {
   }
   console.log(`(${name}: ${((Date.now() - t) / 1000).toFixed(1)} s)`);
 }
+printGoalSummary();
 console.log(`\nall benchmarks: ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,6 +1,7 @@
 import { Pool } from "undici";
 import { bench, chatLines, startBenchDocket } from "../support/bench-docket.js";
 import { startFakeProcess } from "../support/fake-process.js";
+import { goal } from "../support/goal.js";
 
 const C = 64;
 const L = 50;
@@ -45,7 +46,26 @@ export async function benchCapacity(): Promise<void> {
       fraction_of_ideal_adaptive: results.adaptive!,
       fraction_of_ideal_direct_client: results.direct!,
       fixed_vs_direct: results.fixed! / results.direct!,
-      goal: 0.97,
+    });
+    goal({
+      name: "capacity.fixed_vs_ideal",
+      value: results.fixed!,
+      atLeast: 0.97,
+      unit: "×",
+      what: `records/s ÷ C/L (C=${C}, L=${L} ms), concurrency told`,
+    });
+    goal({
+      name: "capacity.fixed_vs_bare_client",
+      value: results.fixed! / results.direct!,
+      atLeast: 0.99,
+      unit: "×",
+      what: "records/s ÷ a bare undici client holding C in flight on the same fake",
+    });
+    goal({
+      name: "capacity.adaptive_vs_ideal",
+      value: results.adaptive!,
+      unit: "×",
+      what: "records/s ÷ C/L, concurrency found alone (ceiling 256)",
     });
   } finally {
     await fake.close();

@@ -5,8 +5,11 @@ import { join, resolve } from "node:path";
 import { ApiClient } from "../../src/cli/api-client.js";
 import { bench, chatLines } from "../support/bench-docket.js";
 import { startFakeProcess } from "../support/fake-process.js";
+import { goal } from "../support/goal.js";
 
 const N = 20_000;
+/** A run that cannot finish (a broken build, a stuck job) must not hold the whole bench. */
+const RUN_LIMIT_MS = 300_000;
 const BIN = resolve(import.meta.dirname, "../../bin/docket.js");
 
 /**
@@ -25,9 +28,21 @@ export async function benchCrashLoop(): Promise<void> {
       records: N,
       kills: crashing.kills,
       time_ratio: crashing.ms / clean.ms,
-      goal: 1.3,
       lost: crashing.lost,
       duplicated: crashing.duplicated,
+    });
+    goal({
+      name: "crash-loop.time_vs_clean",
+      value: crashing.ms / clean.ms,
+      atMost: 1.1,
+      unit: "×",
+      what: `${N} records, SIGKILL every 3 s (${crashing.kills} kills) ÷ a clean run`,
+    });
+    goal({
+      name: "crash-loop.lost_or_duplicated",
+      value: crashing.lost + crashing.duplicated,
+      atMost: 0,
+      what: "records lost + written twice across the kills",
     });
   } finally {
     await fake.close();
@@ -65,6 +80,11 @@ async function run(backendUrl: string, killEveryMs: number | null) {
         "GET",
         `/v1/batches/${batch.id}`,
       );
+      if (["failed", "expired", "cancelled"].includes(b.status)) {
+        throw new Error(`the batch ended ${b.status}, not completed`);
+      }
+      if (Date.now() - t0 > RUN_LIMIT_MS)
+        throw new Error(`the batch is ${b.status} after ${RUN_LIMIT_MS} ms`);
       if (b.status === "completed") {
         const ms = Date.now() - t0;
         const text = await (await new ApiClient(server.url).fileContent(b.output_file_id)).text();
@@ -76,8 +96,7 @@ async function run(backendUrl: string, killEveryMs: number | null) {
         return { ms, kills, lost: N - unique.size, duplicated: ids.length - unique.size };
       }
       if (killEveryMs !== null && Date.now() - lastKill >= killEveryMs) {
-        server.proc.kill("SIGKILL");
-        await new Promise((r) => server.proc.once("exit", r));
+        await stopProcess(server.proc, "SIGKILL");
         kills++;
         server = await start(args);
         lastKill = Date.now();
@@ -85,10 +104,22 @@ async function run(backendUrl: string, killEveryMs: number | null) {
       await new Promise((r) => setTimeout(r, 50));
     }
   } finally {
-    server.proc.kill("SIGTERM");
-    await new Promise((r) => server.proc.once("exit", r));
+    await stopProcess(server.proc, "SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Signals the process and waits for its exit: one that already exited is not waited for, and one
+ * that does not finish its graceful stop within 10 s is killed.
+ */
+async function stopProcess(proc: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((r) => proc.once("exit", r));
+  proc.kill(signal);
+  const timer = setTimeout(() => proc.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 async function start(args: string[]): Promise<{ url: string; proc: ChildProcess }> {

@@ -1,5 +1,6 @@
 import { bench, chatLines, startBenchDocket } from "../support/bench-docket.js";
 import { startFakeProcess } from "../support/fake-process.js";
+import { goal } from "../support/goal.js";
 
 const RPM = 6000;
 const TPM = 400_000;
@@ -33,10 +34,17 @@ export async function benchRateLimited(): Promise<void> {
       rpm_limit: RPM,
       achieved_per_minute: rate,
       fraction_of_limit: rate / RPM,
-      goal: 0.95,
       failed_records: job?.counts.failed ?? -1,
       responses_429: stats.byStatus[429] ?? 0,
     });
+    goal({
+      name: "rate-limited.fraction_of_limit",
+      value: rate / RPM,
+      atLeast: 0.95,
+      unit: "×",
+      what: `served in a steady minute ÷ ${RPM} RPM, limits not told`,
+    });
+    goal({ name: "rate-limited.failed_records", value: job?.counts.failed ?? Number.NaN, atMost: 0 });
   } finally {
     await d.close();
     await fake.close();

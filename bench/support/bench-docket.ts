@@ -5,6 +5,7 @@ import { ApiClient } from "../../src/cli/api-client.js";
 import { type DocketConfig, defaultConfig, type RouteConfig } from "../../src/config/config.js";
 import type { Job } from "../../src/domain/job.js";
 import { type RunningDocket, startEmbedded } from "../../src/runtime/embedded.js";
+import { round } from "./goal.js";
 
 export interface BenchDocket {
   docket: RunningDocket;
@@ -94,10 +95,7 @@ export function bench(name: string, figures: Record<string, number | string>): v
   console.log(`BENCH ${name} ${parts.join(" ")}`);
 }
 
-export function round(v: number): string {
-  if (Number.isInteger(v)) return String(v);
-  return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toFixed(3);
-}
+export { round } from "./goal.js";
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { newId } from "../../src/domain/ids.js";
+import { DEFAULT_PROJECT } from "../../src/http/key-auth.js";
 import type { Store } from "../../src/store/store.js";
 
 /**
@@ -78,6 +79,7 @@ export async function seedJob(store: Store, n: number, route: string): Promise<s
   const now = Date.now();
   await store.insertJob({
     id,
+    projectId: DEFAULT_PROJECT,
     endpoint: "/v1/chat/completions",
     inputFileId: "file-bench",
     completionWindow: "24h",
@@ -101,4 +103,45 @@ export async function seedJob(store: Store, n: number, route: string): Promise<s
 export async function startJob(store: Store, id: string, n: number): Promise<void> {
   await store.finishValidation(id, n, Date.now());
   await store.capabilities.workHints?.hintWork();
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's CPU fields (100 on Linux x86-64). */
+const CLOCK_TICKS = 100;
+
+/**
+ * CPU milliseconds spent so far by each PostgreSQL server process serving this database (one
+ * per connection, so read it while the measured clients are still connected), by process id.
+ * Linux only, and only where the server runs on this machine: null when none of its processes
+ * can be read here, or a process id here is not a postgres process (a server elsewhere).
+ */
+export async function serverCpuMs(url: string): Promise<Map<number, number> | null> {
+  const { readFile } = await import("node:fs/promises");
+  const pids = await withPg(url, async (c) => {
+    const { rows } = await c.query<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    );
+    return rows.map((r) => r.pid);
+  });
+  const cpu = new Map<number, number>();
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") continue; // closed, or not on this machine
+      return null;
+    }
+    if (!stat.includes("(postgres")) return null;
+    // Fields after the parenthesised command name: state is the 3rd, utime the 14th, stime the 15th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    cpu.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS);
+  }
+  return pids.length > 0 && cpu.size === 0 ? null : cpu;
+}
+
+/** CPU ms the server spent between two readings (connections opened in between count whole). */
+export function serverCpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let ms = 0;
+  for (const [pid, t] of after) ms += t - (before.get(pid) ?? 0);
+  return ms;
 }
