@@ -19,8 +19,8 @@ const LAYERS = [
   { name: "events", folders: ["events"], why: "webhooks, SSE and metrics about jobs and workers" },
   {
     name: "work",
-    folders: ["worker", "jobs", "invocations", "validation", "output"],
-    why: "running records, job kinds, validating inputs, finalizing outputs",
+    folders: ["offload", "worker", "jobs", "invocations", "validation", "output"],
+    why: "provider batch jobs, running records, job kinds, validating inputs, finalizing outputs",
   },
   { name: "policies", folders: ["budget", "limits"], why: "budget stops and per-route gates" },
   {

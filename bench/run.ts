@@ -12,6 +12,7 @@ import { benchCapacity } from "./scenarios/capacity.bench.js";
 import { benchCrashLoop } from "./scenarios/crash-loop.bench.js";
 import { benchLatency } from "./scenarios/latency.bench.js";
 import { benchOverhead } from "./scenarios/overhead.bench.js";
+import { benchProviderBatch } from "./scenarios/provider-batch.bench.js";
 import { benchRateLimited } from "./scenarios/rate-limited.bench.js";
 import { benchSubmission } from "./scenarios/submission.bench.js";
 import { printGoalSummary } from "./support/goal.js";
@@ -27,6 +28,7 @@ const SCENARIOS: Record<string, () => Promise<void>> = {
   "crash-loop": benchCrashLoop,
   "pg-scaling": benchPgScaling,
   "llamacpp-pool": benchLlamaPool,
+  "provider-batch": benchProviderBatch,
 };
 
 const onlyArg = process.argv.indexOf("--only");

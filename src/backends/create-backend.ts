@@ -1,3 +1,4 @@
+import { staticAwsCredentials } from "../config/aws-credentials.js";
 import type { RouteConfig } from "../config/config.js";
 import { AnthropicBackend } from "./anthropic/anthropic-backend.js";
 import type { Backend } from "./backend.js";
@@ -36,13 +37,16 @@ export function createBackend(route: RouteConfig): Backend {
       return new BedrockBackend({
         region: b.region,
         endpoint: b.endpoint,
-        credentials:
-          b.accessKeyId && b.secretAccessKey
-            ? { accessKeyId: b.accessKeyId, secretAccessKey: b.secretAccessKey, sessionToken: b.sessionToken }
-            : undefined,
+        credentials: staticAwsCredentials(b),
         modelId: b.modelId,
         concurrency: route.concurrency,
         timeoutMs: route.timeoutMs,
       });
+    // Provider batch and hybrid routes are run by src/offload/, never by a worker's backend.
+    case "openai-batch":
+    case "anthropic-batch":
+    case "bedrock-batch":
+    case "auto":
+      throw new Error(`Route '${route.name}' (${b.type}) is run by provider batch jobs, not by a worker.`);
   }
 }

@@ -23,6 +23,11 @@ const NATIVE: Record<string, (endpoint: string) => boolean> = {
   llamacpp: (e) => e === "/v1/chat/completions" || e === "/v1/completions" || e === "/v1/embeddings",
   anthropic: (e) => e === "/v1/messages",
   bedrock: (e) => BEDROCK_PATH.test(e),
+  // Provider batch APIs take what their on-demand APIs take; their records are not bridged
+  // (docs/provider-batch.md), so anything else is refused at validation.
+  "openai-batch": (e) => OPENAI_ENDPOINTS.includes(e),
+  "anthropic-batch": (e) => e === "/v1/messages",
+  "bedrock-batch": (e) => BEDROCK_PATH.test(e),
 };
 
 const TARGET: Record<string, TargetDialect> = {

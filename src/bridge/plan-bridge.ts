@@ -55,7 +55,13 @@ const DESCRIBED: Record<TargetDialect, string> = {
 export function planBridge(endpoint: string, route: BridgeRoute): Bridge | null {
   const type = route.backend.type;
   if (speaksNatively(type, endpoint)) return null;
-  const target = targetDialect(type)!;
+  const target = targetDialect(type);
+  if (target === null) {
+    throw new BridgeError(
+      "url",
+      `${endpoint} cannot go to route '${route.name}': its ${type} backend takes its provider's own request format only (no bridging on provider batch routes).`,
+    );
+  }
   const source = dialectOf(endpoint);
   const refuse = () => {
     throw new BridgeError(

@@ -1,3 +1,5 @@
+import type { AutoBackendConfig, BatchBackendConfig } from "./batch-backend-types.js";
+import type { ProjectsConfig } from "./projects-config.js";
 import type { ValidationLimits } from "./validation-limits.js";
 
 /**
@@ -37,6 +39,8 @@ export interface DocketConfig {
    * listed errors); each absent field takes its default (validation-limits.ts).
    */
   validation?: Partial<ValidationLimits>;
+  /** Per-project quotas and fair-share weights (projects-config.ts); absent: no limits, equal shares. */
+  projects?: ProjectsConfig;
 }
 
 export interface InvocationsConfig {
@@ -113,6 +117,11 @@ export interface ServerConfig {
    * environment. An empty key (or an unset/empty variable) is refused at start-up.
    */
   apiKey: string | null;
+  /**
+   * Lets the server start on a non-loopback address with no key at all (`--insecure-no-auth`):
+   * without it, such a start is refused, since anyone who can reach the port could do anything.
+   */
+  insecureNoAuth: boolean;
   /** Time to receive a request's headers (slowloris guard); Node's default, 60 s. */
   headersTimeoutMs: number;
   /**
@@ -170,7 +179,10 @@ export type BackendConfig =
   | { type: "openai"; baseUrl: string; apiKey?: string; headers?: Record<string, string> }
   | { type: "llamacpp"; model: string; contexts?: number; contextSize?: number }
   | AnthropicBackendConfig
-  | BedrockBackendConfig;
+  | BedrockBackendConfig
+  // Provider batch APIs and hybrid routes (issue 13, docs/provider-batch.md).
+  | BatchBackendConfig
+  | AutoBackendConfig;
 
 /** Anthropic's Messages API (docs/providers.md#anthropic). */
 export interface AnthropicBackendConfig {
@@ -257,6 +269,7 @@ export function defaultConfig(): DocketConfig {
       port: 8080,
       maxUploadBytes: 200 * 1024 * 1024,
       apiKey: null,
+      insecureNoAuth: false,
       headersTimeoutMs: 60_000,
       requestTimeoutMs: 3_600_000,
       idleTimeoutMs: 60_000,

@@ -1,6 +1,12 @@
 import { readFileSync } from "node:fs";
 import { DocketError } from "../domain/errors.js";
 import { checkAnthropicBackend } from "./anthropic-backend-config.js";
+import {
+  checkAutoBackend,
+  checkAutoRoutes,
+  checkBatchBackend,
+  isBatchBackend,
+} from "./batch-backend-config.js";
 import { checkBedrockBackend } from "./bedrock-backend-config.js";
 import { parseBlobsConfig } from "./blobs-config.js";
 import { checkValidationLimits } from "./check-validation-limits.js";
@@ -12,6 +18,7 @@ import {
   type RouteConfig,
 } from "./config.js";
 import { applyEventsConfig } from "./events-config.js";
+import { checkProjectRoutes, parseProjectsConfig } from "./projects-config.js";
 import { checkRoutePrice } from "./route-price.js";
 import { resolveSecretRef } from "./secret-ref.js";
 import { checkServerConfig } from "./server-config.js";
@@ -28,6 +35,8 @@ export interface ConfigOverrides {
   blobsDir?: string;
   host?: string;
   port?: number;
+  /** `--insecure-no-auth`: allow a keyless start on a non-loopback address. */
+  insecureNoAuth?: boolean;
   /** `--backend URL`: every model routed to one OpenAI-compatible server. */
   backendUrl?: string;
   backendApiKey?: string;
@@ -61,6 +70,7 @@ export function loadConfig(o: ConfigOverrides = {}): DocketConfig {
   applyEventsConfig(config, file);
   applyTimeoutsConfig(config, file);
   if (file.validation !== undefined) config.validation = checkValidationLimits(file.validation);
+  if (file.projects !== undefined) config.projects = parseProjectsConfig(file.projects);
   config.routes = (file.routes ?? []).map((r, i) => normalizeRoute(r, i));
   if (o.dataDir) config.dataDir = o.dataDir;
   if (o.databaseUrl) config.databaseUrl = o.databaseUrl;
@@ -75,6 +85,7 @@ export function loadConfig(o: ConfigOverrides = {}): DocketConfig {
   }
   if (o.host) config.server.host = o.host;
   if (o.port !== undefined) config.server.port = o.port;
+  if (o.insecureNoAuth) config.server.insecureNoAuth = true;
   checkServerConfig(config.server);
   if (o.backendUrl) {
     config.routes.push(
@@ -94,6 +105,11 @@ export function loadConfig(o: ConfigOverrides = {}): DocketConfig {
       throw new DocketError("invalid_config", `Two routes are named '${r.name}'; names must be unique.`);
     names.add(r.name);
   }
+  checkAutoRoutes(config.routes);
+  checkProjectRoutes(
+    config.projects,
+    config.routes.map((r) => r.name),
+  );
   return config;
 }
 
@@ -163,6 +179,8 @@ function resolveSecrets(b: BackendConfig, where: string): BackendConfig {
   }
   if (b.type === "anthropic") return checkAnthropicBackend(b, `${where}.backend`);
   if (b.type === "bedrock") return checkBedrockBackend(b, `${where}.backend`);
+  if (isBatchBackend(b)) return checkBatchBackend(b, `${where}.backend`);
+  if (b.type === "auto") return checkAutoBackend(b, `${where}.backend`);
   if (b.type === "llamacpp") {
     if (typeof b.model !== "string")
       throw new DocketError("invalid_config", `${where}.backend.model must be the path of a GGUF file.`);

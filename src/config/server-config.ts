@@ -34,6 +34,11 @@ export function checkServerConfig(server: ServerConfig): void {
     );
   }
   server.apiKey = checkApiKey(server.apiKey);
+  if (typeof server.insecureNoAuth !== "boolean") {
+    throw invalid(
+      `server.insecureNoAuth must be true or false (got ${JSON.stringify(server.insecureNoAuth)}).`,
+    );
+  }
 }
 
 function checkApiKey(raw: unknown): string | null {

@@ -26,3 +26,16 @@ export function anthropicErrorType(status: number): string {
       return status >= 500 ? "api_error" : "invalid_request_error";
   }
 }
+
+/** The status Anthropic sends each error type with (docs.anthropic.com/en/api/errors). */
+export const ANTHROPIC_ERROR_STATUS = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  billing_error: 402,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  overloaded_error: 529,
+} as const satisfies Record<string, number>;

@@ -37,6 +37,8 @@ export interface NewRecord {
 export interface ClaimedRecord {
   id: number;
   jobId: string;
+  /** Its job's project: a project's own limits on the route hold its records (config `projects.*.routes`). */
+  projectId: string;
   customId: string;
   route: string;
   /** Its job's kind, which prepares the request (src/jobs/): a batch body as is, an invocation's pointer. */

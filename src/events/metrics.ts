@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { JobKind } from "../domain/job.js";
+import { OPEN_PROVIDER_JOB_STATES } from "../domain/provider-job.js";
 import type { Store } from "../store/store.js";
 import type { AttemptObservation } from "../worker/attempt-observer.js";
 
@@ -17,6 +18,8 @@ const HELP = {
   docket_backlog_wait_seconds:
     "Time in backlog: from a job becoming runnable to its record's first attempt starting.",
   docket_processing_seconds: "Processing time of one attempt (the backend call).",
+  docket_provider_jobs: "Provider batch jobs not yet ended, per batch route and state (packing … ingesting).",
+  docket_provider_job_records: "Records held by provider batch jobs not yet ended, per batch route.",
   docket_attempts_total: "Finished attempts by outcome: succeeded, failed (final) or retry.",
   docket_tokens_total: "Tokens reported by backends for succeeded attempts, by direction (input, output).",
   docket_webhook_attempts_total: "Webhook delivery attempts by outcome: delivered, retry, failed (given up).",
@@ -42,6 +45,8 @@ export class DocketMetrics {
   private readonly tokens: Counter<"route" | "direction">;
   private readonly webhookAttempts: Counter<"event" | "outcome">;
   private readonly webhookFailures: Counter<"event">;
+  private readonly providerJobs: Gauge<"route" | "state">;
+  private readonly providerJobRecords: Gauge<"route">;
   private readonly jobStarts = new Map<string, number | null>();
 
   constructor(
@@ -64,6 +69,8 @@ export class DocketMetrics {
     this.tokens = counter("docket_tokens_total", ["route", "direction"]);
     this.webhookAttempts = counter("docket_webhook_attempts_total", ["event", "outcome"]);
     this.webhookFailures = counter("docket_webhook_delivery_failures_total", ["event"]);
+    this.providerJobs = gauge("docket_provider_jobs", ["route", "state"]);
+    this.providerJobRecords = gauge("docket_provider_job_records", ["route"]);
   }
 
   get contentType(): string {
@@ -109,7 +116,19 @@ export class DocketMetrics {
         s.oldestWaitingSince === null ? 0 : Math.max(0, (now - s.oldestWaitingSince) / 1000),
       );
     }
+    await this.renderProviderJobs();
     return this.registry.metrics();
+  }
+
+  /** Provider batch jobs (issue 13), read fresh from the store like the backlog. */
+  private async renderProviderJobs(): Promise<void> {
+    const open = await this.store.listProviderJobs({ states: OPEN_PROVIDER_JOB_STATES, limit: 10_000 });
+    this.providerJobs.reset();
+    this.providerJobRecords.reset();
+    for (const j of open) {
+      this.providerJobs.inc({ route: j.route, state: j.state });
+      this.providerJobRecords.inc({ route: j.route }, Math.max(0, j.records - j.ingested));
+    }
   }
 
   private async observeBacklogWait(

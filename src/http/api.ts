@@ -4,16 +4,19 @@ import { speaksAnthropic, toAnthropicErrorResponse } from "./anthropic-errors.js
 import type { ApiDeps, Handler, RequestContext } from "./deps.js";
 import { discardBody } from "./discard-body.js";
 import { toErrorResponse } from "./errors.js";
+import { addAdminKeyHandlers } from "./handlers/admin-keys.js";
 import { addAnthropicBatchHandlers } from "./handlers/anthropic-batches.js";
 import { addBatchHandlers } from "./handlers/batches.js";
 import { addDashboardHandlers } from "./handlers/dashboard.js";
 import { addEventHandlers } from "./handlers/events.js";
 import { addFileHandlers } from "./handlers/files.js";
 import { addInvocationHandlers } from "./handlers/invocations.js";
-import { KeyAuthenticator, type Principal } from "./key-auth.js";
+import { addProviderJobHandlers } from "./handlers/provider-jobs.js";
 import { sendJson } from "./json.js";
+import { KeyAuthenticator, type Principal } from "./key-auth.js";
 import { PathTable } from "./path-table.js";
 import { checkPathParams, parseQuery } from "./query.js";
+import { QuotaError } from "./quotas.js";
 import { DEFAULT_WEB_ROOT, isStaticPath, serveStatic } from "./static-assets.js";
 
 export type { ApiDeps } from "./deps.js";
@@ -21,15 +24,23 @@ export type { ApiDeps } from "./deps.js";
 /** Paths anyone may call, even when an API key is configured (load balancer probes). */
 const PUBLIC_PATHS = new Set(["/health"]);
 
-export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
+/** Every route of the API; exported so the isolation test walks the real table (a new route is checked too). */
+export function apiPaths(): PathTable<Handler> {
   const paths = new PathTable<Handler>();
   paths.add("GET", "/health", (ctx) => sendJson(ctx.res, 200, { status: "ok" }));
   addFileHandlers(paths);
   addBatchHandlers(paths);
+  addProviderJobHandlers(paths);
   addAnthropicBatchHandlers(paths);
   addInvocationHandlers(paths);
   addEventHandlers(paths);
   addDashboardHandlers(paths);
+  addAdminKeyHandlers(paths);
+  return paths;
+}
+
+export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const paths = apiPaths();
   const webRoot = deps.dashboard?.webRoot ?? DEFAULT_WEB_ROOT;
   const now = deps.now ?? Date.now;
   const logError = deps.logError ?? ((err: unknown) => console.error("docket api: unexpected error", err));
@@ -41,6 +52,8 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
 
   const fail = (req: IncomingMessage, res: ServerResponse, err: unknown): void => {
     if (!(err instanceof DocketError) && !isClientGone(err)) logError(err, req);
+    if (err instanceof QuotaError && err.retryAfterS !== null && !res.headersSent)
+      res.setHeader("retry-after", String(err.retryAfterS));
     if (res.headersSent) {
       // Mid-stream there is no way to send an error body: cut the response so the client
       // sees a truncated download rather than a short one that looks complete.
@@ -104,6 +117,8 @@ export function createApiHandler(deps: ApiDeps): (req: IncomingMessage, res: Ser
           403,
         );
       }
+      // Counted per project before anything is read: a flood is refused at its cheapest point.
+      if (principal !== OPEN) deps.quotas?.takeRequest(principal.projectId, now());
       const match = paths.match(method, path);
       if (match.kind === "method_not_allowed") {
         discardBody(req, res);

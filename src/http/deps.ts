@@ -7,6 +7,7 @@ import type { RouteTable } from "../routing/route-table.js";
 import type { Store } from "../store/store.js";
 import type { Principal } from "./key-auth.js";
 import type { Params } from "./path-table.js";
+import type { ProjectQuotas } from "./quotas.js";
 
 /** What the API needs from the rest of Docket; it holds no state of its own. */
 export interface ApiDeps {
@@ -24,6 +25,8 @@ export interface ApiDeps {
   logError?: (err: unknown, req: IncomingMessage) => void;
   /** Async invocations, webhooks, SSE and metrics (async-api-deps.ts builds these). */
   async?: AsyncApiDeps;
+  /** Per-project quotas (quotas.ts, config `projects`); absent: none apply. */
+  quotas?: ProjectQuotas;
   /** The web dashboard's extras (docs/dashboard.md); absent: no prices, no live route figures. */
   dashboard?: DashboardDeps;
 }

@@ -48,4 +48,11 @@ describe("PathTable", () => {
     expect(table().match("GET", "/v1/files/a/content/more")).toEqual({ kind: "not_found" });
     expect(table().match("GET", "/")).toEqual({ kind: "not_found" });
   });
+
+  it("lists every route it holds, with its method and pattern", () => {
+    const routes = table().routes();
+    expect(routes).toHaveLength(6);
+    expect(routes).toContainEqual({ method: "DELETE", pattern: "/v1/files/:id" });
+    expect(routes).toContainEqual({ method: "POST", pattern: "/v1/batches/:id/cancel" });
+  });
 });

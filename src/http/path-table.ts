@@ -28,6 +28,13 @@ export class PathTable<H> {
     return this;
   }
 
+  /** Every entry as added (method and pattern), for tests that must cover each route. */
+  routes(): Array<{ method: string; pattern: string }> {
+    return [...this.byLength.values()]
+      .flat()
+      .map((e) => ({ method: e.method, pattern: e.segments.join("/") }));
+  }
+
   match(method: string, path: string): PathMatch<H> {
     const parts = split(path);
     const bucket = this.byLength.get(parts.length);

@@ -70,6 +70,12 @@ export class RouteGate {
     return 0;
   }
 
+  /** Gives back what `tryStart` took for a request that then did not start (another gate held it). */
+  refund(estimatedTokens: number, now: number): void {
+    this.rpm?.adjust(-1, now);
+    if (estimatedTokens > 0) this.tpm?.adjust(-estimatedTokens, now);
+  }
+
   onFinished(s: RequestSample, inFlight: number, now: number): void {
     if (s.retryAfterMs !== null && s.retryAfterMs > 0) {
       this.pausedUntil = Math.max(this.pausedUntil, now + s.retryAfterMs);

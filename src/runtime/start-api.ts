@@ -1,6 +1,8 @@
 import { asyncApiDeps } from "../http/async-api-deps.js";
+import { ProjectQuotas } from "../http/quotas.js";
 import { type RunningApiServer, startApiServer } from "../http/server.js";
 import type { Assembly } from "./assemble.js";
+import { refuseExposedOpenServer } from "./open-server-guard.js";
 
 /**
  * How the API says "work arrived": to workers in the same process (the in-process signal) and
@@ -20,14 +22,16 @@ export function apiWorkEvents(parts: Assembly): { workAvailable(): void; jobStop
 }
 
 /** The HTTP API on an assembled process: written once for `docket serve` and `docket api`. */
-export function startApi(parts: Assembly): Promise<RunningApiServer> {
+export async function startApi(parts: Assembly): Promise<RunningApiServer> {
   const { config } = parts;
+  await refuseExposedOpenServer(config.server, parts.store);
   return startApiServer({
     store: parts.store,
     blobs: parts.blobs,
     config: config.server,
     events: apiWorkEvents(parts),
     async: asyncApiDeps(config, parts.metrics ?? undefined),
+    quotas: new ProjectQuotas(config.projects, parts.store),
     dashboard: {
       pricing: parts.limits.pricing,
       // Live route figures exist where a worker runs in this process (`serve`); `api` has none.

@@ -1,9 +1,12 @@
 import { hostname } from "node:os";
+import { isOnDemandRoute } from "../config/batch-backend-config.js";
 import { webhooksConfig } from "../config/events-config.js";
+import { projectWeights } from "../config/projects-config.js";
 import { newId } from "../domain/ids.js";
 import { DutyRunner } from "../duties/duty-runner.js";
 import { MAINTENANCE, maintenanceDuty } from "../duties/maintenance.js";
 import { orphanTempSweepDuty } from "../duties/orphan-temp-sweep.js";
+import { providerBatchDuty } from "../duties/provider-batch.js";
 import { retentionSweepDuty } from "../duties/retention-sweep.js";
 import { VALIDATION, validationDrainDuty } from "../duties/validation-drain.js";
 import { WEBHOOK_DELIVERY, webhookDeliveryDuty } from "../duties/webhook-delivery.js";
@@ -48,9 +51,9 @@ export function startWorker(parts: Assembly, o: WorkerOptions = {}): RunningWork
   const w = config.worker;
   const exclusive = store.capabilities.exclusive;
   const owner = o.owner ?? `${hostname()}:${process.pid}:${newId("", 6)}`;
-  const routes = o.concurrency
-    ? config.routes.map((r) => ({ ...r, concurrency: o.concurrency! }))
-    : config.routes;
+  // Provider batch and `auto` routes are run by the provider batch duty, never sent by the worker.
+  const onDemand = config.routes.filter(isOnDemandRoute);
+  const routes = o.concurrency ? onDemand.map((r) => ({ ...r, concurrency: o.concurrency! })) : onDemand;
   const hint = parts.hintWork;
   const wake = (name: string) => duties.wake(name);
 
@@ -70,6 +73,8 @@ export function startWorker(parts: Assembly, o: WorkerOptions = {}): RunningWork
     pricing: parts.limits.pricing,
     abortInFlightOnStop: w.abortInFlightOnStop ?? false,
     stopCheckMs: exclusive ? null : (w.stopCheckMs ?? DEFAULT_STOP_CHECK_MS),
+    projectWeights: projectWeights(config.projects),
+    projects: config.projects,
     onJobStopped: () => {
       hint();
       wake(MAINTENANCE);
@@ -136,6 +141,24 @@ export function startWorker(parts: Assembly, o: WorkerOptions = {}): RunningWork
       },
       ...(sweepOrphans
         ? [{ scope: "leader" as const, create: () => orphanTempSweepDuty(sweepOrphans, config) }]
+        : []),
+      // Provider batch jobs (issue 13): one process at a time talks to the providers.
+      ...(config.routes.some((r) => !isOnDemandRoute(r))
+        ? [
+            {
+              scope: "leader" as const,
+              create: () =>
+                providerBatchDuty({
+                  store,
+                  routes: config.routes,
+                  onChange: () => {
+                    worker.wake();
+                    wake(MAINTENANCE);
+                    hint();
+                  },
+                })!,
+            },
+          ]
         : []),
       {
         scope: "leader",

@@ -22,6 +22,7 @@ export function jobFilterWhere(
   if (filter.model !== undefined) add((ph) => `model = ${ph}`, filter.model);
   if (filter.kind !== undefined) add((ph) => `kind = ${ph}`, filter.kind);
   if (filter.format !== undefined) add((ph) => `format = ${ph}`, filter.format);
+  if (filter.projectId !== undefined) add((ph) => `project_id = ${ph}`, filter.projectId);
   return { sql: terms.length === 0 ? "" : `WHERE ${terms.join(" AND ")}`, params };
 }
 

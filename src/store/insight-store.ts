@@ -8,6 +8,8 @@ export interface JobFilter {
   model?: string;
   kind?: JobKind;
   format?: JobFormat;
+  /** One project's jobs only (issue 15); absent: every project's. */
+  projectId?: string;
 }
 
 /** A job's finished records in one time bucket (the throughput chart). */
@@ -52,8 +54,8 @@ export interface InsightStore {
   listJobsFiltered(filter: JobFilter & { after?: string; limit: number }): Promise<Job[]>;
   /** Jobs per status among those matching `filter` (its `status` is ignored). */
   countJobsByStatus(filter: Omit<JobFilter, "status">): Promise<Partial<Record<JobStatus, number>>>;
-  /** Jobs not yet ended (any status but completed, failed, expired, cancelled), newest first. */
-  listActiveJobs(limit: number): Promise<Job[]>;
+  /** Jobs not yet ended (any status but completed, failed, expired, cancelled), newest first; of one project when given. */
+  listActiveJobs(limit: number, projectId?: string): Promise<Job[]>;
   /** Records of the job running now (leased by a worker). */
   countRunningRecords(jobId: string): Promise<number>;
   /** Finished records per `intervalMs` bucket with `from ≤ finished_at < to`, oldest first; empty buckets left out. */
@@ -72,6 +74,14 @@ export interface InsightStore {
     jobId: string,
     o: { state: RecordState; errorCode?: string | null; limit: number; maxChars: number },
   ): Promise<RecordSample[]>;
-  /** Webhook deliveries, newest first, of one job or all; `after` is the id of the last of the previous page. */
-  listDeliveries(q: { jobId?: string; after?: string; limit: number }): Promise<WebhookDelivery[]>;
+  /**
+   * Webhook deliveries, newest first, of one job or all (of one project's jobs when `projectId` is
+   * given); `after` is the id of the last of the previous page.
+   */
+  listDeliveries(q: {
+    jobId?: string;
+    projectId?: string;
+    after?: string;
+    limit: number;
+  }): Promise<WebhookDelivery[]>;
 }

@@ -1,11 +1,14 @@
+import type { ProjectWeights } from "../config/projects-config.js";
 import type { AttemptResult, ClaimedRecord } from "../domain/record.js";
 
 /** Records as workers see them: claimed under a lease, renewed, answered, or given back. */
 export interface RecordStore {
   /**
    * Claims up to `limit` runnable records per route (pending, `runAt` ≤ now, job
-   * in_progress), in job-then-input order, leasing them to `owner` until now + leaseMs and
-   * incrementing each record's attempt (the fencing token).
+   * in_progress): first a share per project (`fair-shares.ts`: by `projectWeights`, equal by
+   * default), split equally between the project's jobs, then what is left in job-then-input
+   * order; leasing them to `owner` until now + leaseMs and incrementing each record's attempt
+   * (the fencing token).
    */
   claimRecords(request: ClaimRequest): Promise<ClaimedRecord[]>;
   /** Extends leases still held; returns the ids whose lease was lost (abort those calls). */
@@ -33,9 +36,15 @@ export interface RecordStore {
 
 export interface ClaimRequest {
   owner: string;
-  routes: Array<{ route: string; limit: number }>;
+  /**
+   * Per route, how many records to claim; `skipProjects`: projects whose records on the route are
+   * not claimed now (their own limit on the route is reached, so other projects' records go on).
+   */
+  routes: Array<{ route: string; limit: number; skipProjects?: string[] }>;
   leaseMs: number;
   now: number;
+  /** Each project's share of a route when several have work; absent: every project weighs 1. */
+  projectWeights?: ProjectWeights;
 }
 
 export interface HeldLease {

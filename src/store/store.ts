@@ -9,6 +9,8 @@ import type { InsightStore } from "./insight-store.js";
 import type { InvocationStore } from "./invocation-store.js";
 import type { JobStore } from "./job-store.js";
 import type { KeyStore } from "./key-store.js";
+import type { ProjectUsageStore } from "./project-usage-store.js";
+import type { ProviderJobStore } from "./provider-job-store.js";
 import type { RecordStore } from "./record-store.js";
 import type { RetentionStore } from "./retention-store.js";
 import type { ValidationStore } from "./validation-store.js";
@@ -26,6 +28,13 @@ export type { InsightStore } from "./insight-store.js";
 export type { InvocationStore } from "./invocation-store.js";
 export type { JobStore, NewJob } from "./job-store.js";
 export type { KeyStore } from "./key-store.js";
+export type { ProjectUsage, ProjectUsageStore } from "./project-usage-store.js";
+export type {
+  BoundRecord,
+  ProviderJobShare,
+  ProviderJobStore,
+  ProviderJobUsage,
+} from "./provider-job-store.js";
 export type { ClaimRequest, HeldLease, RecordStore } from "./record-store.js";
 export type { RetentionStore } from "./retention-store.js";
 export type { ValidationStore } from "./validation-store.js";
@@ -57,7 +66,9 @@ export interface Store
     WebhookStore,
     BacklogStore,
     InsightStore,
-    KeyStore {
+    KeyStore,
+    ProjectUsageStore,
+    ProviderJobStore {
   /** Which engine this is, for logs and diagnostics only: decide on `capabilities`, not on this. */
   readonly engine: "sqlite" | "postgres";
   readonly capabilities: StoreCapabilities;

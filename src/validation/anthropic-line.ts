@@ -1,4 +1,3 @@
-import { checkBridgeable } from "../bridge/check-bridgeable.js";
 import type { ValidationError } from "../domain/job.js";
 import type { RecordError } from "../domain/record.js";
 import type { RouteTable } from "../routing/route-table.js";
@@ -6,6 +5,7 @@ import type { BatchLineRecord } from "./batch-line.js";
 import { quoteValue } from "./error-list.js";
 import { type ScannedLine, type Span, scanJson } from "./json-scan.js";
 import { scanJsonBytes } from "./json-scan-bytes.js";
+import { checkRouteBridges } from "./route-bridges.js";
 
 /**
  * The lines of an Anthropic Message Batch: Docket wrote them itself when the batch was created
@@ -102,7 +102,7 @@ function checkRequest(
     return fail(`params.model: no route serves the model ${quoteValue(JSON.stringify(model))}.`, model);
   }
   // A route whose backend speaks another dialect gets a translation: a field it cannot carry fails here.
-  const unbridgeable = checkBridgeable("/v1/messages", route, record.body);
+  const unbridgeable = checkRouteBridges("/v1/messages", route, at.routes, record.body);
   if (unbridgeable) {
     return fail(`${unbridgeable.param.replace(/^body/, "params")}: ${unbridgeable.message}`, model);
   }

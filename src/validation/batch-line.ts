@@ -1,4 +1,3 @@
-import { checkBridgeable } from "../bridge/check-bridgeable.js";
 import { DEFAULT_VALIDATION_LIMITS, type ValidationLimits } from "../config/validation-limits.js";
 import type { Endpoint, ValidationError } from "../domain/job.js";
 import type { NewRecord } from "../domain/record.js";
@@ -6,6 +5,7 @@ import type { RouteTable } from "../routing/route-table.js";
 import { quoteValue } from "./error-list.js";
 import { type ScannedLine, type Span, scanJson } from "./json-scan.js";
 import { scanJsonBytes } from "./json-scan-bytes.js";
+import { checkRouteBridges } from "./route-bridges.js";
 
 const LONE_SURROGATE = /\p{Cs}/u;
 
@@ -189,7 +189,7 @@ function checkLine(
   }
   const bodyText = bodyOf(bodySpan);
   // A route whose backend speaks another dialect gets a translation: a field it cannot carry fails here.
-  const unbridgeable = checkBridgeable(endpoint, route, bodyText);
+  const unbridgeable = checkRouteBridges(endpoint, route, routes, bodyText);
   if (unbridgeable) return problem("unsupported_by_route", unbridgeable.message, unbridgeable.param);
   seenIds.add(customId);
   return {

@@ -1,4 +1,3 @@
-import { checkBridgeable } from "../bridge/check-bridgeable.js";
 import type { ValidationLimits } from "../config/validation-limits.js";
 import type { Job, ValidationError } from "../domain/job.js";
 import type { RouteTable } from "../routing/route-table.js";
@@ -6,6 +5,7 @@ import type { BatchLineRecord } from "./batch-line.js";
 import { quoteValue } from "./error-list.js";
 import { type ScannedLine, type Span, scanJson } from "./json-scan.js";
 import { scanJsonBytes } from "./json-scan-bytes.js";
+import { checkRouteBridges } from "./route-bridges.js";
 
 const LONE_SURROGATE = /\p{Cs}/u;
 
@@ -169,7 +169,7 @@ function checkLine(
     );
   }
   const body = bodyOf(inputSpan);
-  const unbridgeable = checkBridgeable(job.endpoint, route, body);
+  const unbridgeable = checkRouteBridges(job.endpoint, route, routes, body);
   if (unbridgeable) {
     // The bridge names fields under a batch line's `body`; here that object is `modelInput`.
     const param = unbridgeable.param === "url" ? "model" : unbridgeable.param.replace(/^body/, "modelInput");

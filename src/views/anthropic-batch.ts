@@ -1,17 +1,20 @@
 import { isTerminalJobStatus, type Job } from "../domain/job.js";
 
+/** A MessageBatch's requests by state; they always sum to the batch's total. */
+export interface MessageBatchRequestCounts {
+  processing: number;
+  succeeded: number;
+  errored: number;
+  canceled: number;
+  expired: number;
+}
+
 /** Anthropic's `MessageBatch`, field for field (the SDK's type in @anthropic-ai/sdk resources/messages/batches). */
 export interface MessageBatch {
   id: string;
   type: "message_batch";
   processing_status: "in_progress" | "canceling" | "ended";
-  request_counts: {
-    processing: number;
-    succeeded: number;
-    errored: number;
-    canceled: number;
-    expired: number;
-  };
+  request_counts: MessageBatchRequestCounts;
   /** RFC 3339 times, as Anthropic writes them. */
   created_at: string;
   expires_at: string;

@@ -44,8 +44,7 @@ function invocation(status: Job["status"], recordState: Invocation["recordState"
     customAttributes: null,
     recordState,
     attempts: 1,
-    error:
-      recordState === "failed" ? { code: "invocation_timeout", message: "slow" } : null,
+    error: recordState === "failed" ? { code: "invocation_timeout", message: "slow" } : null,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { BackendRegistry } from "../backends/backend-registry.js";
 import type { ModelPricing } from "../budget/job-pricing.js";
 import type { RouteConfig } from "../config/config.js";
+import type { ProjectsConfig, ProjectWeights } from "../config/projects-config.js";
 import type { ClaimedRecord } from "../domain/record.js";
 import type { JobKinds } from "../jobs/job-kind.js";
 import type { RouteGate } from "../limits/route-gate.js";
@@ -34,6 +35,10 @@ export interface RecordWorkerOptions {
    * see `checkStops`). Null: every stop reaches this worker in-process (embedded SQLite).
    */
   stopCheckMs?: number | null;
+  /** Each project's share of a route when several have work (config `projects.*.weight`); absent: equal. */
+  projectWeights?: ProjectWeights;
+  /** Projects' own ceilings on routes (config `projects.*.routes`); absent: none. */
+  projects?: ProjectsConfig;
 }
 
 /** One route inside a worker: its gate, what runs and what is prefetched. */
@@ -45,6 +50,13 @@ export interface RouteSlot {
   gateTimer: NodeJS.Timeout | null;
   /** Claimed but not started: a small prefetch so a freed slot starts at once, no store trip. */
   queue: ClaimedRecord[];
+  /**
+   * Projects at their own ceiling on this route at the last start pass: their queued records
+   * wait, do not count as prefetch, and are not claimed, so other projects' records go on.
+   */
+  heldProjects: Set<string>;
+  /** Set while a held project's rate gate is closed: when it opens, look again. */
+  projectTimer: NodeJS.Timeout | null;
 }
 
 export interface Held {

@@ -3,6 +3,7 @@ import { WorkerBudgets } from "../budget/worker-budgets.js";
 import { type BudgetStop, budgetRecordError } from "../domain/budget-stop.js";
 import { CoalescedRuns } from "../domain/coalesced-runs.js";
 import type { ClaimedRecord, Outcome, RecordError } from "../domain/record.js";
+import { type ProjectRouteGate, ProjectRouteGates } from "../limits/project-route-gates.js";
 import { RouteGate } from "../limits/route-gate.js";
 import { estimateRequestTokens } from "../limits/token-estimate.js";
 import { AckBuffer } from "./ack-buffer.js";
@@ -40,6 +41,9 @@ export class RecordWorker {
   private claimTurn: Promise<void> = Promise.resolve();
   private readonly budgets: WorkerBudgets;
   private readonly stopChecks: StopChecks;
+  private readonly projectGates: ProjectRouteGates;
+  /** False when no project has a ceiling on any route: the start pass stays as simple as before. */
+  private readonly projectLimited: boolean;
 
   constructor(private readonly o: RecordWorkerOptions) {
     this.budgets = new WorkerBudgets(o.store, o.pricing ?? tablePricing());
@@ -58,8 +62,18 @@ export class RecordWorker {
       onStopped: (jobId, error) => this.stopJob(jobId, error),
       onBudgetStop: (jobId, stop) => void this.stopForBudget(jobId, stop),
     });
+    this.projectGates = new ProjectRouteGates(o.projects);
+    this.projectLimited = this.projectGates.any;
     for (const r of o.routes) {
-      this.slots.set(r.name, { config: r, gate: new RouteGate(r), inFlight: 0, queue: [], gateTimer: null });
+      this.slots.set(r.name, {
+        config: r,
+        gate: new RouteGate(r),
+        inFlight: 0,
+        queue: [],
+        gateTimer: null,
+        heldProjects: new Set(),
+        projectTimer: null,
+      });
     }
     this.ack = new AckBuffer(o.store, {
       maxBatch: Math.max(256, o.claimBatch),
@@ -102,6 +116,7 @@ export class RecordWorker {
    */
   setShare(share: number): void {
     for (const s of this.slots.values()) s.gate.setShare(share);
+    this.projectGates.setShare(share);
   }
 
   get inFlight(): number {
@@ -117,7 +132,10 @@ export class RecordWorker {
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
     if (this.pollTimer) clearTimeout(this.pollTimer);
-    for (const s of this.slots.values()) if (s.gateTimer) clearTimeout(s.gateTimer);
+    for (const s of this.slots.values()) {
+      if (s.gateTimer) clearTimeout(s.gateTimer);
+      if (s.projectTimer) clearTimeout(s.projectTimer);
+    }
     const queued: ClaimedRecord[] = [];
     for (const s of this.slots.values()) queued.push(...s.queue.splice(0));
     await this.giveBack(queued);
@@ -246,6 +264,7 @@ export class RecordWorker {
       routes: wants,
       leaseMs: this.o.leaseMs,
       now: Date.now(),
+      ...(this.o.projectWeights ? { projectWeights: this.o.projectWeights } : {}),
     });
     const turn = this.take(claimed);
     this.claimTurn = turn.catch(() => {});
@@ -286,15 +305,22 @@ export class RecordWorker {
   }
 
   /** Per route, how many more records to claim: keep up to 2× concurrency held. */
-  private claimWants(): Array<{ route: string; limit: number }> {
-    const wants: Array<{ route: string; limit: number }> = [];
+  private claimWants(): Array<{ route: string; limit: number; skipProjects?: string[] }> {
+    const wants: Array<{ route: string; limit: number; skipProjects?: string[] }> = [];
     for (const [name, s] of this.slots) {
       const concurrency = s.gate.concurrency;
-      const room = 2 * concurrency - s.inFlight - s.queue.length;
+      // Records of a project held at its own ceiling wait aside: they neither fill the prefetch
+      // nor are more of them claimed (each held project keeps at most what it had queued).
+      const waiting = s.heldProjects.size === 0 ? s.queue.length : this.runnableQueued(s);
+      const room = 2 * concurrency - s.inFlight - waiting;
       // Refill in chunks, not one record per store trip, but before the prefetch runs dry:
       // slots freed while a claim is in the store must still find a record waiting.
       if (room >= Math.min(this.o.claimBatch, Math.ceil(concurrency / 2)) || (room > 0 && s.inFlight === 0)) {
-        wants.push({ route: name, limit: Math.min(room, this.o.claimBatch) });
+        wants.push({
+          route: name,
+          limit: Math.min(room, this.o.claimBatch),
+          ...(s.heldProjects.size > 0 ? { skipProjects: [...s.heldProjects] } : {}),
+        });
       }
     }
     return wants;
@@ -309,33 +335,99 @@ export class RecordWorker {
     this.pollTimer.unref();
   }
 
+  private runnableQueued(s: RouteSlot): number {
+    let n = 0;
+    for (const r of s.queue) if (!s.heldProjects.has(r.projectId)) n++;
+    return n;
+  }
+
   private startQueued(): void {
     const now = Date.now();
     for (const s of this.slots.values()) {
       if (s.gateTimer) continue;
+      if (this.projectLimited) {
+        this.startQueuedByProject(s, now);
+        continue;
+      }
       while (s.inFlight < s.gate.concurrency && s.queue.length > 0) {
         const record = s.queue[0]!;
         const tokens = s.config.tpm ? estimateRequestTokens(record.body, record.bodyParts?.bytes) : 0;
         const wait = s.gate.tryStart(tokens, now);
         if (wait > 0) {
-          s.gateTimer = setTimeout(() => {
-            s.gateTimer = null;
-            void this.pump();
-          }, wait);
+          this.holdRoute(s, wait);
           break;
         }
         s.queue.shift();
-        this.run(s, record, tokens);
+        this.run(s, record, tokens, null);
       }
     }
   }
 
-  private run(slot: RouteSlot, record: ClaimedRecord, estimatedTokens: number): void {
+  private holdRoute(s: RouteSlot, wait: number): void {
+    s.gateTimer = setTimeout(() => {
+      s.gateTimer = null;
+      void this.pump();
+    }, wait);
+  }
+
+  /**
+   * The start pass when projects have their own ceilings on routes: a record whose project is
+   * at its ceiling on the route is passed over (it stays queued, in order) and the next
+   * project's record starts, so one project's limit never holds another's work. The pass is
+   * looked at again when a held project's rate opens (a timer) or one of its requests ends.
+   */
+  private startQueuedByProject(s: RouteSlot, now: number): void {
+    s.heldProjects.clear();
+    let reopensIn = Number.POSITIVE_INFINITY;
+    for (let i = 0; s.inFlight < s.gate.concurrency && i < s.queue.length; ) {
+      const record = s.queue[i]!;
+      if (s.heldProjects.has(record.projectId)) {
+        i++;
+        continue;
+      }
+      const project = this.projectGates.of(s.config, record.projectId);
+      const countsTokens = s.config.tpm !== undefined || project?.limits.tpm !== undefined;
+      const tokens = countsTokens ? estimateRequestTokens(record.body, record.bodyParts?.bytes) : 0;
+      const projectWait = project?.tryStart(tokens, now) ?? 0;
+      if (projectWait > 0) {
+        s.heldProjects.add(record.projectId);
+        reopensIn = Math.min(reopensIn, projectWait);
+        i++;
+        continue;
+      }
+      const wait = s.gate.tryStart(tokens, now);
+      if (wait > 0) {
+        project?.refund(tokens, now);
+        this.holdRoute(s, wait);
+        break;
+      }
+      s.queue.splice(i, 1);
+      this.run(s, record, tokens, project);
+    }
+    if (s.projectTimer) clearTimeout(s.projectTimer);
+    s.projectTimer = null;
+    if (Number.isFinite(reopensIn)) {
+      s.projectTimer = setTimeout(() => {
+        s.projectTimer = null;
+        // The held project's records may start now, and more of them be claimed.
+        this.dry = false;
+        void this.pump();
+      }, reopensIn);
+    }
+  }
+
+  private run(
+    slot: RouteSlot,
+    record: ClaimedRecord,
+    estimatedTokens: number,
+    project: ProjectRouteGate | null,
+  ): void {
     const held = this.held.get(record.id);
     if (!held) return; // lease lost while queued
     const controller = new AbortController();
     held.controller = controller;
     slot.inFlight++;
+    if (project) project.inFlight++;
     const started = Date.now();
     sendAttempt(this.o.backends.get(slot.config), slot.gate, record, {
       signal: controller.signal,
@@ -345,6 +437,11 @@ export class RecordWorker {
     }).then((outcome) => {
       slot.inFlight--;
       const finished = Date.now();
+      if (project) {
+        project.inFlight--;
+        const usage = outcome.kind === "succeeded" ? outcome.usage : undefined;
+        project.finished(estimatedTokens, usage ? usage.inputTokens + usage.outputTokens : null, finished);
+      }
       this.o.onAttempt?.({
         record,
         route: slot.config.name,

@@ -12,7 +12,17 @@ const keys = (args: string[]) => runCliInProcess([registerKeysCommands], ["keys"
 describe("docket keys (on the store directly)", () => {
   it("creates a key shown once, lists it without the key, and revokes it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "docket-keys-"));
-    const created = await keys(["create", "--project", "team-a", "--role", "admin", "--label", "ops", "-d", dir]);
+    const created = await keys([
+      "create",
+      "--project",
+      "team-a",
+      "--role",
+      "admin",
+      "--label",
+      "ops",
+      "-d",
+      dir,
+    ]);
     expect(created.code).toBe(0);
     const key = created.out.trim();
     const id = apiKeyIdOf(key)!;

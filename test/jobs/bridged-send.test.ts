@@ -20,6 +20,7 @@ describe("sendBatchRecord through a bridge", () => {
   const record = (endpoint: string, body: object): ClaimedRecord => ({
     id: 1,
     jobId: "batch_1",
+    projectId: "default",
     customId: "a",
     route: "gpt",
     kind: "batch",

@@ -167,5 +167,29 @@ export function describeInsightsContract(engine: string, openStore: () => Promis
       expect(await ids({ limit: 10, jobId: a })).toEqual(["whd_1"]);
       expect(await ids({ limit: 10, jobId: "batch_none" })).toEqual([]);
     });
+
+    it("limits jobs, counts, active jobs and deliveries to one project when asked", async () => {
+      const mine = await insertTestJob(store, { projectId: "p-a", createdAt: T0 });
+      const theirs = await insertTestJob(store, { projectId: "p-b", createdAt: T0 + 1 });
+      const delivery = (id: string, jobId: string) => ({
+        id,
+        jobId,
+        event: "batch.completed" as const,
+        url: "https://example.com/hook",
+        payload: "{}",
+        createdAt: T0,
+      });
+      await store.enqueueWebhook(mine, delivery("whd_a", mine));
+      await store.enqueueWebhook(theirs, delivery("whd_b", theirs));
+      const jobIds = (jobs: Array<{ id: string }>) => jobs.map((j) => j.id);
+      expect(jobIds(await store.listJobsFiltered({ limit: 10, projectId: "p-a" }))).toEqual([mine]);
+      expect(jobIds(await store.listJobsFiltered({ limit: 10 }))).toEqual([theirs, mine]);
+      expect(await store.countJobsByStatus({ projectId: "p-b" })).toEqual({ validating: 1 });
+      expect(jobIds(await store.listActiveJobs(10, "p-a"))).toEqual([mine]);
+      expect(jobIds(await store.listActiveJobs(10))).toEqual([theirs, mine]);
+      const deliveries = await store.listDeliveries({ limit: 10, projectId: "p-b" });
+      expect(deliveries.map((d) => d.id)).toEqual(["whd_b"]);
+      expect(await store.listDeliveries({ limit: 10, projectId: "p-none" })).toEqual([]);
+    });
   });
 }

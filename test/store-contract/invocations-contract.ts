@@ -72,7 +72,10 @@ export function describeInvocationsContract(engine: string, openStore: () => Pro
         attempts: 0,
         error: null,
       });
-      expect((await store.getInvocation("caller-1"))?.job.id).toBe("inv_a");
+      expect((await store.getInvocation("caller-1", "default"))?.job.id).toBe("inv_a");
+      // An inference id is looked up within a project: without one, only the job id finds it.
+      expect(await store.getInvocation("caller-1")).toBeUndefined();
+      expect(await store.getInvocation("caller-1", "other")).toBeUndefined();
       expect((await store.getInvocation("inv_a"))?.inferenceId).toBe("caller-1");
       expect(await store.getInvocation("nope")).toBeUndefined();
     });
@@ -89,6 +92,21 @@ export function describeInvocationsContract(engine: string, openStore: () => Pro
       ]);
       expect([a.created, b.created].sort()).toEqual([false, true]);
       expect(a.invocation.job.id).toBe(b.invocation.job.id);
+    });
+
+    it("keys the inference id per project: another project's same id is another invocation", async () => {
+      const a = await store.insertInvocation(invocation({ id: "inv_pa", inferenceId: "shared" }));
+      const b = await store.insertInvocation(
+        invocation({ id: "inv_pb", inferenceId: "shared", projectId: "project-b" }),
+      );
+      expect([a.created, b.created]).toEqual([true, true]);
+      expect(b.invocation.job).toMatchObject({ id: "inv_pb", projectId: "project-b" });
+      expect((await store.getInvocation("shared", "default"))?.job.id).toBe("inv_pa");
+      expect((await store.getInvocation("shared", "project-b"))?.job.id).toBe("inv_pb");
+      const again = await store.insertInvocation(
+        invocation({ id: "inv_pc", inferenceId: "shared", projectId: "project-b" }),
+      );
+      expect(again).toMatchObject({ created: false, invocation: { job: { id: "inv_pb" } } });
     });
 
     it("keeps invocations out of batch listings and lists them by kind", async () => {

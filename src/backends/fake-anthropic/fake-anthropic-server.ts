@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { listenFake, readBoundedBody, requestPath } from "../fake/fake-listen.js";
 import { FAKE_DEFAULTS } from "../fake/fake-options.js";
@@ -10,6 +11,8 @@ import {
   mergeAnthropicOptions,
   type ResolvedAnthropicOptions,
 } from "./fake-anthropic-options.js";
+import type { FakeMessageBatchOptions, FakeMessageBatchStats } from "./message-batch-options.js";
+import { type BatchAnswer, FakeMessageBatches } from "./message-batches.js";
 import { isMessagesRequestError, type MessagesRequest, parseMessagesRequest } from "./messages-request.js";
 import { messageBody } from "./messages-response.js";
 
@@ -18,6 +21,8 @@ export interface StartFakeAnthropicOptions extends FakeAnthropicOptions {
   host?: string;
   /** Defaults to 0: any free port. */
   port?: number;
+  /** Knobs of the Message Batches API (`/v1/messages/batches`). */
+  batches?: FakeMessageBatchOptions;
 }
 
 /** The same shape as the OpenAI fake's handle, so tests drive both alike. */
@@ -28,11 +33,19 @@ export interface FakeAnthropic {
   stats(): FakeStats;
   setOptions(partial: FakeAnthropicOptions): void;
   resetStats(): void;
+  /** The Message Batches API's knobs and counts. */
+  batches: {
+    setOptions(partial: FakeMessageBatchOptions): void;
+    stats(): FakeMessageBatchStats;
+    resetStats(): void;
+  };
   close(): Promise<void>;
 }
 
 /** Anthropic refuses requests over 32 MB with 413 request_too_large; so does the fake. */
 export const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
+/** Anthropic takes Message Batches of up to 256 MB. */
+export const MAX_BATCH_REQUEST_BYTES = 256 * 1024 * 1024;
 /** Cache prefixes remembered at most; past it the cache starts empty again (as if evicted). */
 const MAX_CACHED_PREFIXES = 100_000;
 
@@ -50,9 +63,23 @@ type Headers = Record<string, string | number>;
  * `GET /stats` answers stats() for processes that run it from the CLI.
  */
 export async function startFakeAnthropic(options: StartFakeAnthropicOptions = {}): Promise<FakeAnthropic> {
-  const { host = "127.0.0.1", port = 0, ...behaviour } = options;
+  const { host = "127.0.0.1", port = 0, batches: batchOptions, ...behaviour } = options;
   const state = new FakeServerState(mergeAnthropicOptions(DEFAULTS, behaviour));
   const { limit, counters } = state;
+  // Batch ids differ between fakes, as they do between accounts.
+  const batchInstance = randomBytes(4).toString("hex");
+  let batchSequence = 0;
+  const messageBatches = new FakeMessageBatches({
+    random: () => state.random(),
+    get fail400Marker() {
+      return state.opts.fail400Marker;
+    },
+    get outputTokens() {
+      return state.opts.outputTokens;
+    },
+    newSuffix: () => `${batchInstance}${(++batchSequence).toString(36)}`,
+  });
+  if (batchOptions) messageBatches.setOptions(batchOptions);
   const cachedPrefixes = new Set<number>();
 
   function send(res: ServerResponse, status: number, body: string, requestId: string, extra?: Headers): void {
@@ -162,11 +189,60 @@ export async function startFakeAnthropic(options: StartFakeAnthropicOptions = {}
     return "write";
   }
 
+  /** `/v1/messages/batches[/:id[/cancel|/results]]`, with the same key and version checks. */
+  function handleBatches(req: IncomingMessage, res: ServerResponse, path: string, body: string): void {
+    const requestId = `req_${state.open(path, body).suffix}`;
+    const answer = (a: BatchAnswer) => {
+      if ("error" in a) {
+        const extra: Headers =
+          a.error === "rate_limit_error" ? { "retry-after": String(state.opts.retryAfterSeconds) } : {};
+        send(
+          res,
+          ANTHROPIC_ERROR_STATUS[a.error],
+          anthropicErrorBody(a.error, a.message, requestId),
+          requestId,
+          extra,
+        );
+      } else send(res, a.status, a.body, requestId, a.contentType ? { "content-type": a.contentType } : {});
+    };
+    if (state.opts.apiKey !== null && presentedKey(req.headers) !== state.opts.apiKey) {
+      answer({ error: "authentication_error", message: "invalid x-api-key" });
+      return;
+    }
+    if (typeof req.headers["anthropic-version"] !== "string") {
+      answer({ error: "invalid_request_error", message: "anthropic-version: header is required" });
+      return;
+    }
+    const origin = `http://${req.headers.host ?? `${host}:${port}`}`;
+    const now = Date.now();
+    const [id, action] = path.slice("/v1/messages/batches/".length).split("/");
+    const list = path === "/v1/messages/batches";
+    if (list && req.method === "POST") answer(messageBatches.create(body, origin, now));
+    else if (list && req.method === "GET")
+      answer(messageBatches.list(new URL(req.url ?? "/", origin).searchParams, origin, now));
+    else if (!list && req.method === "GET" && id && action === undefined)
+      answer(messageBatches.retrieve(id, origin, now));
+    else if (!list && req.method === "POST" && id && action === "cancel")
+      answer(messageBatches.cancel(id, origin, now));
+    else if (!list && req.method === "GET" && id && action === "results")
+      answer(messageBatches.results(id, now));
+    else answer({ error: "not_found_error", message: `Not found: ${req.method} ${path}` });
+  }
+
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     const path = requestPath(req);
     if (req.method === "GET" && path === "/stats") {
       req.resume();
       send(res, 200, JSON.stringify(state.stats()), "stats");
+      return;
+    }
+    if (path === "/v1/messages/batches" || path.startsWith("/v1/messages/batches/")) {
+      readBoundedBody(req, MAX_BATCH_REQUEST_BYTES, (body) => {
+        if (body === null) {
+          const message = `Request exceeds the maximum allowed number of bytes (${MAX_BATCH_REQUEST_BYTES}).`;
+          send(res, 413, anthropicErrorBody("request_too_large", message, "none"), "none");
+        } else handleBatches(req, res, path, body);
+      });
       return;
     }
     if (req.method !== "POST" || (path !== "/v1/messages" && path !== "/v1/messages/count_tokens")) {
@@ -195,6 +271,11 @@ export async function startFakeAnthropic(options: StartFakeAnthropicOptions = {}
     stats: () => state.stats(),
     setOptions: (partial) => state.update(mergeAnthropicOptions(state.opts, partial)),
     resetStats: () => state.resetStats(),
+    batches: {
+      setOptions: (partial) => messageBatches.setOptions(partial),
+      stats: () => messageBatches.stats(),
+      resetStats: () => messageBatches.resetStats(),
+    },
     close: server.close,
   };
 }

@@ -15,7 +15,11 @@ export function registerApiCommand(program: Command): void {
         .command("api")
         .description("Run the HTTP API only, on PostgreSQL (pair it with `docket worker` processes)")
         .option("-p, --port <port>", "port to listen on (default 8080)", (v) => Number.parseInt(v, 10))
-        .option("--host <host>", "interface to bind (default 127.0.0.1)"),
+        .option("--host <host>", "interface to bind (default 127.0.0.1)")
+        .option(
+          "--insecure-no-auth",
+          "allow a non-loopback --host without any API key (trusted networks only)",
+        ),
     ),
   ).action(async (o) => {
     const config = loadConfig({
@@ -23,6 +27,7 @@ export function registerApiCommand(program: Command): void {
       ...backendOverrides(o),
       host: o.host,
       port: o.port,
+      insecureNoAuth: o.insecureNoAuth === true,
     });
     requirePostgres(usesPostgres(config), "api");
     // Before connecting to anything: a busy port is the commonest start-up mistake.

@@ -8,6 +8,7 @@ import { downloadBedrockResults, isBedrockBatch } from "../bedrock-results.js";
 import { runCliAction } from "../cli-action.js";
 import { EXIT } from "../cli-errors.js";
 import { downloadResults } from "../download-results.js";
+import { describeProviderJobs, type ProviderJobsView } from "../provider-jobs-summary.js";
 import { describeBatch, exitCodeFor, problemTotal, waitForBatch } from "../wait-for-batch.js";
 import { positiveInt } from "./prepare.js";
 
@@ -83,6 +84,11 @@ export function registerBatchCommands(program: Command): void {
         ? await waitForBatch(client, id)
         : await client.json<BatchView>("GET", `/v1/batches/${encodeURIComponent(id)}`);
       console.log(describeBatch(b, o.maxProblems));
+      // Provider batch jobs (issue 13): only a server that has them answers; an older one is skipped.
+      const pjs = await client
+        .json<ProviderJobsView>("GET", `/v1/batches/${encodeURIComponent(id)}/provider_jobs`)
+        .catch(() => null);
+      for (const line of pjs ? describeProviderJobs(pjs) : []) console.log(line);
       return o.wait ? exitCodeFor(b) : EXIT.ok;
     }),
   );

@@ -11,6 +11,7 @@ export function registerServeCommand(program: Command): void {
     .description("Run the API, workers and maintenance in one process (SQLite + local disk)")
     .option("-p, --port <port>", "port to listen on (default 8080)", (v) => Number.parseInt(v, 10))
     .option("--host <host>", "interface to bind (default 127.0.0.1)")
+    .option("--insecure-no-auth", "allow a non-loopback --host without any API key (trusted networks only)")
     .option("-d, --data-dir <dir>", "where the database and files live (default .docket)")
     .option("-c, --config <file>", "docket.config.json with routes and settings")
     .option("--database-url <url>", "run all-in-one on PostgreSQL instead of SQLite (postgres://…)")
@@ -22,6 +23,7 @@ export function registerServeCommand(program: Command): void {
       dataDir: o.dataDir,
       host: o.host,
       port: o.port,
+      insecureNoAuth: o.insecureNoAuth === true,
       ...backendOverrides(o),
       databaseUrl: o.databaseUrl,
       databaseSchema: o.databaseSchema,

@@ -3,6 +3,7 @@ import { isTerminalJobStatus, type Job } from "../../domain/job.js";
 import type { Store } from "../../store/store.js";
 import { toInvocationView } from "../../views/invocation-view.js";
 import { toOpenAiBatch } from "../../views/openai-batch.js";
+import { openEventStream } from "./event-stream.js";
 
 export interface JobEventStreamOptions {
   store: Store;
@@ -33,28 +34,11 @@ const DRAIN_TIMEOUT_MS = 30_000;
  * job as the API shows it (a batch object, or an async_invocation), plus `rate_per_second`.
  */
 export async function streamJobEvents(res: ServerResponse, o: JobEventStreamOptions): Promise<void> {
-  res.writeHead(200, {
-    "content-type": "text/event-stream; charset=utf-8",
-    "cache-control": "no-cache",
-    connection: "keep-alive",
-    "x-accel-buffering": "no",
-  });
-  let closed = false;
-  let wake: (() => void) | null = null;
-  res.on("close", () => {
-    closed = true;
-    wake?.();
-  });
   // Backpressure: events are written only once the previous ones have drained, so a client
   // that does not read holds at most one event plus the socket's buffer; one that reads
   // nothing for `drainTimeoutMs`, or whose backlog passes `maxBufferedBytes`, is dropped.
-  const maxBuffered = o.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
-  const write = (text: string): void => {
-    if (closed) return;
-    res.write(text);
-    if (res.writableLength > maxBuffered) res.destroy();
-  };
-  write("retry: 2000\n\n");
+  const stream = openEventStream(res, o.maxBufferedBytes ?? MAX_BUFFERED_BYTES);
+  const { write } = stream;
   const heartbeat = setInterval(
     () => {
       // Bytes still waiting to go out keep proxies awake just as well as a ping would.
@@ -72,7 +56,7 @@ export async function streamJobEvents(res: ServerResponse, o: JobEventStreamOpti
     write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   try {
-    while (!closed) {
+    while (!stream.closed) {
       if (res.writableNeedDrain && !(await drained(res, o.drainTimeoutMs ?? DRAIN_TIMEOUT_MS))) {
         res.destroy();
         break;
@@ -99,14 +83,7 @@ export async function streamJobEvents(res: ServerResponse, o: JobEventStreamOpti
         send("end", payload);
         break;
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, o.pollMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = null;
+      await stream.sleep(o.pollMs);
     }
   } finally {
     clearInterval(heartbeat);

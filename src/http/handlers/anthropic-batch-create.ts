@@ -28,6 +28,9 @@ const NEWLINES = /[\r\n]/g;
 export async function createMessageBatch(ctx: RequestContext): Promise<Job> {
   const { req } = ctx;
   if (Number(req.headers["content-length"]) > MAX_BATCH_BODY_BYTES) throw tooLarge();
+  // Quotas before the body is read: a refused batch costs no upload.
+  await ctx.deps.quotas?.checkNewJob(ctx.principal.projectId);
+  await ctx.deps.quotas?.checkStorage(ctx.principal.projectId, 0);
   const id = newId("msgbatch_");
   const fileId = newId("file-");
   const blobKey = `files/${fileId}`;
@@ -60,6 +63,12 @@ export async function createMessageBatch(ctx: RequestContext): Promise<Job> {
     ({ bytes } = await ctx.deps.blobs.put(blobKey, lines()));
   } catch (err) {
     if (err instanceof BodyShapeError) throw invalid(err.message);
+    throw err;
+  }
+  try {
+    await ctx.deps.quotas?.checkStorage(ctx.principal.projectId, bytes);
+  } catch (err) {
+    await ctx.deps.blobs.delete(blobKey);
     throw err;
   }
   const createdAt = ctx.now();

@@ -5,6 +5,7 @@ import { isTerminalJobStatus, type Job, type JobFormat } from "../../domain/job.
 import { toMessageBatch, toMessageBatchPage } from "../../views/anthropic-batch.js";
 import type { Handler, RequestContext } from "../deps.js";
 import { sendJson } from "../json.js";
+import { listScope, visible } from "../ownership.js";
 import type { PathTable } from "../path-table.js";
 import { readLimit, readOptional } from "../query.js";
 import { createMessageBatch } from "./anthropic-batch-create.js";
@@ -53,6 +54,7 @@ async function listBatches(ctx: RequestContext): Promise<void> {
     limit: limit + 1,
     kind: "batch",
     formats: ANTHROPIC,
+    projectId: listScope(ctx),
   });
   sendJson(ctx.res, 200, toMessageBatchPage(rows, limit, originOf(ctx.req), before !== undefined));
 }
@@ -110,7 +112,7 @@ async function batchResults(ctx: RequestContext): Promise<void> {
 
 async function findBatch(ctx: RequestContext): Promise<Job> {
   const id = ctx.params.id!;
-  const job = await ctx.deps.store.getJob(id);
+  const job = visible(ctx.principal, await ctx.deps.store.getJob(id));
   // OpenAI batches and invocations are jobs too, but not Message Batches.
   if (job?.kind !== "batch" || job.format !== "anthropic") throw notFound("message batch", id);
   return job;

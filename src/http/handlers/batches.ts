@@ -8,6 +8,7 @@ import { toOpenAiList } from "../../views/openai-list.js";
 import { budgetPricing, parseBudgetFields, refuseUnpricedBudget } from "../budget-fields.js";
 import type { Handler, RequestContext } from "../deps.js";
 import { readJson, sendJson } from "../json.js";
+import { listScope, visible } from "../ownership.js";
 import type { PathTable } from "../path-table.js";
 import { readLimit, readOptional } from "../query.js";
 import { parseWebhookUrl } from "../webhook-field.js";
@@ -47,7 +48,8 @@ async function createBatch(ctx: RequestContext): Promise<void> {
   if (typeof inputFileId !== "string" || inputFileId === "") {
     throw invalidRequest("'input_file_id' is required and must be a file id.", "input_file_id");
   }
-  const file = await ctx.deps.store.getFile(inputFileId);
+  // Another project's file is refused exactly as an unknown one.
+  const file = visible(ctx.principal, await ctx.deps.store.getFile(inputFileId));
   if (!file)
     throw new DocketError("not_found", `No file found with id '${inputFileId}'.`, 404, "input_file_id");
   if (file.purpose !== "batch") {
@@ -59,6 +61,7 @@ async function createBatch(ctx: RequestContext): Promise<void> {
   // A budget that could not be enforced is refused here, not stopped later (issue 17).
   await refuseUnpricedBudget(budget, file, ctx.deps.blobs, budgetPricing(ctx.deps));
   const webhookUrl = await parseWebhookUrl(body.webhook_url, ctx.deps);
+  await ctx.deps.quotas?.checkNewJob(ctx.principal.projectId);
   const createdAt = ctx.now();
   const job = await ctx.deps.store.insertJob({
     id: newId("batch_"),
@@ -88,6 +91,7 @@ async function listBatches(ctx: RequestContext): Promise<void> {
     kind: "batch",
     // Message Batches are listed on /v1/messages/batches, in Anthropic's shape.
     formats: ["openai", "bedrock"],
+    projectId: listScope(ctx),
   });
   sendJson(ctx.res, 200, toOpenAiList(rows, limit, toOpenAiBatch));
 }
@@ -126,7 +130,7 @@ async function cancelBatch(ctx: RequestContext): Promise<void> {
 
 async function findJob(ctx: RequestContext): Promise<Job> {
   const id = ctx.params.id!;
-  const job = await ctx.deps.store.getJob(id);
+  const job = visible(ctx.principal, await ctx.deps.store.getJob(id));
   // Invocations are jobs too, but they are served under /v1/async/invocations.
   if (job?.kind !== "batch") throw notFound("batch", id);
   return job;

@@ -1,4 +1,5 @@
 import type { Job } from "../../domain/job.js";
+import { openEventStream } from "../../events/sse/event-stream.js";
 import type { RequestContext } from "../deps.js";
 import { markEventStream } from "../event-streams.js";
 import { toDashboardJob } from "./dashboard-job-view.js";
@@ -18,40 +19,29 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
  * small indexed queries, whatever the number of jobs; an event goes out only when something
  * changed, so an idle list sends nothing but heartbeats.
  */
-export async function streamJobList(ctx: RequestContext, pollMs: number): Promise<void> {
+export async function streamJobList(
+  ctx: RequestContext,
+  pollMs: number,
+  /** One project's jobs only (ownership.ts listScope); absent: every project's. */
+  projectId: string | undefined,
+): Promise<void> {
   const { res } = ctx;
   const store = ctx.deps.store;
   const pricing = ctx.deps.dashboard?.pricing;
   markEventStream(res);
-  res.writeHead(200, {
-    "content-type": "text/event-stream; charset=utf-8",
-    "cache-control": "no-cache",
-    connection: "keep-alive",
-    "x-accel-buffering": "no",
-  });
-  let closed = false;
-  let wake: (() => void) | null = null;
-  res.on("close", () => {
-    closed = true;
-    wake?.();
-  });
-  const write = (text: string): void => {
-    if (closed) return;
-    res.write(text);
-    if (res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
-  };
-  write("retry: 2000\n\n");
+  const stream = openEventStream(res, MAX_BUFFERED_BYTES);
+  const { write } = stream;
   const heartbeat = setInterval(() => write(": ping\n\n"), HEARTBEAT_MS);
   heartbeat.unref();
 
   let seen = new Map<string, string>();
   let first = true;
   try {
-    while (!closed) {
+    while (!stream.closed) {
       const [active, newest, statusCounts] = await Promise.all([
-        store.listActiveJobs(ACTIVE_MAX),
-        store.listJobsFiltered({ limit: NEWEST }),
-        store.countJobsByStatus({}),
+        store.listActiveJobs(ACTIVE_MAX, projectId),
+        store.listJobsFiltered({ limit: NEWEST, projectId }),
+        store.countJobsByStatus({ projectId }),
       ]);
       const jobs = new Map<string, Job>();
       for (const j of [...active, ...newest]) jobs.set(j.id, j);
@@ -80,14 +70,7 @@ export async function streamJobList(ctx: RequestContext, pollMs: number): Promis
         write(`event: jobs\ndata: ${JSON.stringify(data)}\n\n`);
         first = false;
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = null;
+      await stream.sleep(pollMs);
     }
   } finally {
     clearInterval(heartbeat);

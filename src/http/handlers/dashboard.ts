@@ -1,16 +1,18 @@
 import { toSeconds } from "../../domain/duration.js";
 import { invalidRequest, notFound } from "../../domain/errors.js";
 import { JOB_FORMATS, type JobFormat, type JobKind, type JobStatus } from "../../domain/job.js";
-import type { WebhookDelivery } from "../../domain/webhook.js";
 import type { RouteLiveStats } from "../../events/route-monitor.js";
 import type { JobFilter } from "../../store/insight-store.js";
 import type { Handler, RequestContext } from "../deps.js";
 import { sendJson } from "../json.js";
+import { listScope, visible } from "../ownership.js";
 import type { PathTable } from "../path-table.js";
 import { readLimit, readOptional } from "../query.js";
 import { streamJobList } from "./dashboard-events.js";
 import { dashboardJobDetail } from "./dashboard-job-detail.js";
 import { toDashboardJob } from "./dashboard-job-view.js";
+import { pollInterval } from "./poll-interval.js";
+import { webhookDeliveryView } from "./webhook-delivery-view.js";
 
 const JOB_STATUSES = [
   "validating",
@@ -36,7 +38,7 @@ export function addDashboardHandlers(paths: PathTable<Handler>): void {
     .add("GET", "/v1/dashboard/jobs/:id", getJob)
     .add("GET", "/v1/dashboard/routes", listRoutes)
     .add("GET", "/v1/dashboard/webhooks", listWebhooks)
-    .add("GET", "/v1/dashboard/events", (ctx) => streamJobList(ctx, eventInterval(ctx)));
+    .add("GET", "/v1/dashboard/events", (ctx) => streamJobList(ctx, eventInterval(ctx), listScope(ctx)));
 }
 
 async function listJobs(ctx: RequestContext): Promise<void> {
@@ -45,12 +47,18 @@ async function listJobs(ctx: RequestContext): Promise<void> {
     model: readOptional(ctx.query, "model"),
     kind: readChoice(ctx.query, "kind", JOB_KINDS),
     format: readChoice(ctx.query, "format", JOB_FORMATS as readonly JobFormat[]),
+    projectId: listScope(ctx),
   };
   const limit = readLimit(ctx.query, JOBS_DEFAULT, JOBS_MAX);
   const store = ctx.deps.store;
   const [rows, statusCounts] = await Promise.all([
     store.listJobsFiltered({ ...filter, after: readOptional(ctx.query, "after"), limit: limit + 1 }),
-    store.countJobsByStatus({ model: filter.model, kind: filter.kind, format: filter.format }),
+    store.countJobsByStatus({
+      model: filter.model,
+      kind: filter.kind,
+      format: filter.format,
+      projectId: filter.projectId,
+    }),
   ]);
   const page = rows.slice(0, limit);
   const now = ctx.now();
@@ -68,7 +76,7 @@ async function listJobs(ctx: RequestContext): Promise<void> {
 
 async function getJob(ctx: RequestContext): Promise<void> {
   const id = ctx.params.id!;
-  const job = await ctx.deps.store.getJob(id);
+  const job = visible(ctx.principal, await ctx.deps.store.getJob(id));
   if (!job) throw notFound("job", id);
   sendJson(
     ctx.res,
@@ -77,10 +85,14 @@ async function getJob(ctx: RequestContext): Promise<void> {
   );
 }
 
+/**
+ * Every key sees the routes (the models it may name, their limits: configuration, no secrets);
+ * the live figures sum every project's traffic, so only an admin key gets them.
+ */
 function listRoutes(ctx: RequestContext): void {
   const routes = ctx.deps.async?.routes.routes ?? [];
   const now = ctx.now();
-  const live = ctx.deps.dashboard?.routeStats?.(now) ?? null;
+  const live = ctx.principal.allProjects ? (ctx.deps.dashboard?.routeStats?.(now) ?? null) : null;
   const liveByName = new Map((live ?? []).map((s) => [s.route, s]));
   sendJson(ctx.res, 200, {
     object: "list",
@@ -133,40 +145,22 @@ function liveView(s: RouteLiveStats) {
 
 async function listWebhooks(ctx: RequestContext): Promise<void> {
   const jobId = readOptional(ctx.query, "job");
-  if (jobId !== undefined && !(await ctx.deps.store.getJob(jobId))) throw notFound("job", jobId);
+  if (jobId !== undefined && !visible(ctx.principal, await ctx.deps.store.getJob(jobId)))
+    throw notFound("job", jobId);
   const limit = readLimit(ctx.query, DELIVERIES_DEFAULT, DELIVERIES_MAX);
   const rows = await ctx.deps.store.listDeliveries({
     jobId,
+    projectId: listScope(ctx),
     after: readOptional(ctx.query, "after"),
     limit: limit + 1,
   });
   const page = rows.slice(0, limit);
   sendJson(ctx.res, 200, {
     object: "list",
-    data: page.map(deliveryView),
+    data: page.map((d) => webhookDeliveryView(d)),
     has_more: rows.length > limit,
     last_id: page.at(-1)?.id ?? null,
   });
-}
-
-function deliveryView(d: WebhookDelivery) {
-  return {
-    id: d.id,
-    job_id: d.jobId,
-    event: d.event,
-    url: d.url,
-    state: d.state,
-    attempts: d.attempts,
-    created_at: toSeconds(d.createdAt),
-    next_attempt_at: d.state === "pending" ? toSeconds(d.nextAttemptAt) : null,
-    delivered_at: toSeconds(d.deliveredAt),
-    log: d.log.map((a) => ({
-      at: toSeconds(a.at),
-      status: a.status,
-      error: a.error,
-      duration_ms: a.durationMs,
-    })),
-  };
 }
 
 /** An optional query parameter that must be one of `choices`; anything else is a 400 naming it. */
@@ -184,14 +178,5 @@ function readChoice<T extends string>(
 }
 
 function eventInterval(ctx: RequestContext): number {
-  const raw = readOptional(ctx.query, "interval_ms");
-  if (raw === undefined) return EVENTS_POLL_DEFAULT_MS;
-  const ms = Number(raw);
-  if (!Number.isInteger(ms) || ms < 100 || ms > 10_000) {
-    throw invalidRequest(
-      `'interval_ms' must be an integer between 100 and 10000; got '${raw}'.`,
-      "interval_ms",
-    );
-  }
-  return ms;
+  return pollInterval(ctx, EVENTS_POLL_DEFAULT_MS);
 }

@@ -8,6 +8,7 @@ import { attachmentDisposition } from "../content-disposition.js";
 import type { Handler, RequestContext } from "../deps.js";
 import { sendJson } from "../json.js";
 import { receiveMultipart } from "../multipart-upload.js";
+import { listScope, visible } from "../ownership.js";
 import type { PathTable } from "../path-table.js";
 import { readLimit, readOptional } from "../query.js";
 import { EXPIRES_AFTER_MIN_SECONDS, formNumber, parseExpiresAfter } from "./expires-after.js";
@@ -31,6 +32,8 @@ async function createFile(ctx: RequestContext): Promise<void> {
   const { store, blobs, config } = ctx.deps;
   const id = newId("file-");
   const blobKey = `files/${id}`;
+  // A project already at its stored-bytes quota is refused before any byte is read.
+  await ctx.deps.quotas?.checkStorage(ctx.principal.projectId, 0);
   const upload = await receiveMultipart(ctx.req, {
     blobs,
     blobKey,
@@ -48,6 +51,7 @@ async function createFile(ctx: RequestContext): Promise<void> {
   try {
     if (!upload.file) throw invalidRequest("Missing the 'file' part of the form.", "file");
     const purpose = parsePurpose(upload.fields.get("purpose"));
+    await ctx.deps.quotas?.checkStorage(ctx.principal.projectId, upload.file.bytes);
     const createdAt = ctx.now();
     const file: StoredFile = {
       id,
@@ -73,6 +77,7 @@ async function listFiles(ctx: RequestContext): Promise<void> {
   const order = readOrder(readOptional(ctx.query, "order"));
   const rows = await ctx.deps.store.listFiles({
     purpose: readOptional(ctx.query, "purpose"),
+    projectId: listScope(ctx),
     after: readOptional(ctx.query, "after"),
     limit: limit + 1,
     order,
@@ -105,7 +110,8 @@ async function fileContent(ctx: RequestContext): Promise<void> {
 
 async function findFile(ctx: RequestContext): Promise<StoredFile> {
   const id = ctx.params.id!;
-  const file = await ctx.deps.store.getFile(id);
+  // Another project's file answers exactly as an unknown one (ownership.ts).
+  const file = visible(ctx.principal, await ctx.deps.store.getFile(id));
   if (!file) throw notFound("file", id);
   return file;
 }

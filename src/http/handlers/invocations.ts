@@ -11,6 +11,7 @@ import { type InvocationView, toInvocationView } from "../../views/invocation-vi
 import type { AsyncApiDeps, Handler, RequestContext } from "../deps.js";
 import { discardBody } from "../discard-body.js";
 import { sendJson } from "../json.js";
+import { canSee, listScope, visible } from "../ownership.js";
 import type { PathTable } from "../path-table.js";
 import { readLimit, readOptional } from "../query.js";
 
@@ -81,15 +82,17 @@ async function createInvocation(ctx: RequestContext): Promise<void> {
   const inputLocation = option(ctx, "x-docket-input-location", "input_location");
 
   // The same caller id again: the invocation it already made, without storing the payload twice.
+  // The id is a key within the caller's project: another project's same id is another invocation.
   if (callerId !== undefined) {
-    const existing = await store.getInvocation(callerId);
-    if (existing && existing.inferenceId === callerId) {
+    const existing = await store.getInvocation(callerId, ctx.principal.projectId);
+    if (existing && existing.inferenceId === callerId && existing.job.projectId === ctx.principal.projectId) {
       discardBody(ctx.req, ctx.res);
       sendJson(ctx.res, 200, view(ctx, existing));
       return;
     }
   }
 
+  await ctx.deps.quotas?.checkNewJob(ctx.principal.projectId);
   const id = newId("inv_");
   const createdAt = ctx.now();
   const ttl = ttlMs ?? deps.invocations.defaultTtlMs;
@@ -100,7 +103,7 @@ async function createInvocation(ctx: RequestContext): Promise<void> {
   let uploaded = false;
   if (inputLocation !== undefined) {
     discardBody(ctx.req, ctx.res);
-    const file = await store.getFile(inputLocation);
+    const file = visible(ctx.principal, await store.getFile(inputLocation));
     if (!file)
       throw new DocketError("not_found", `No file found with id '${inputLocation}'.`, 404, "input_location");
     input = file;
@@ -157,6 +160,7 @@ async function receivePayload(
   if (Number(req.headers["content-length"]) > max) throw payloadTooLarge(max);
   const id = newId("file-");
   const blobKey = `files/${id}`;
+  await ctx.deps.quotas?.checkStorage(ctx.principal.projectId, 0);
   let bytes: number;
   try {
     ({ bytes } = await ctx.deps.blobs.put(blobKey, req, { maxBytes: max }));
@@ -171,6 +175,12 @@ async function receivePayload(
     throw invalidRequest(
       "The request body is empty: send the payload, or name an uploaded file in input_location.",
     );
+  }
+  try {
+    await ctx.deps.quotas?.checkStorage(ctx.principal.projectId, bytes);
+  } catch (err) {
+    await ctx.deps.blobs.delete(blobKey);
+    throw err;
   }
   // The payload is only needed while the invocation can still run: it expires with the job.
   const file: StoredFile = {
@@ -206,6 +216,7 @@ async function listInvocations(ctx: RequestContext): Promise<void> {
     after: readOptional(ctx.query, "after"),
     limit: limit + 1,
     kind: "invocation",
+    projectId: listScope(ctx),
   });
   const data: InvocationView[] = [];
   for (const job of jobs.slice(0, limit)) {
@@ -264,10 +275,11 @@ async function invocationResult(ctx: RequestContext, which: "output" | "failure"
   await pipeline(body, ctx.res);
 }
 
+/** By job id, or by inference id within the caller's project; another project's answers as unknown. */
 export async function findInvocation(ctx: RequestContext): Promise<Invocation> {
   const id = ctx.params.id!;
-  const inv = await ctx.deps.store.getInvocation(id);
-  if (!inv) throw notFound("invocation", id);
+  const inv = await ctx.deps.store.getInvocation(id, ctx.principal.projectId);
+  if (!inv || !canSee(ctx.principal, inv.job.projectId)) throw notFound("invocation", id);
   return inv;
 }
 

@@ -1,9 +1,10 @@
 import { ENDED_JOB_STATUSES } from "../../domain/job-transitions.js";
 import { sqlList } from "../sql-list.js";
 
-/** Jobs not yet ended, newest first. $1 limit. */
+/** Jobs not yet ended, newest first. $1 limit, $2 project id (NULL: every project's). */
 export const ACTIVE_JOBS_SQL = `
-SELECT * FROM jobs WHERE status NOT IN (${sqlList(ENDED_JOB_STATUSES)}) ORDER BY seq DESC LIMIT $1`;
+SELECT * FROM jobs WHERE status NOT IN (${sqlList(ENDED_JOB_STATUSES)}) AND ($2::text IS NULL OR project_id = $2)
+ORDER BY seq DESC LIMIT $1`;
 
 /** Records of job $1 leased now (partial index records_running_job). */
 export const RUNNING_RECORDS_SQL = `

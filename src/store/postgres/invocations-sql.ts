@@ -6,8 +6,8 @@ const FROM = "FROM invocations i JOIN jobs j ON j.id = i.job_id LEFT JOIN record
 
 /** $1 job id. */
 export const INVOCATION_BY_ID_SQL = `SELECT ${INVOCATION_COLUMNS} ${FROM} WHERE i.job_id = $1`;
-/** $1 inference id. */
-export const INVOCATION_BY_INFERENCE_ID_SQL = `SELECT ${INVOCATION_COLUMNS} ${FROM} WHERE i.inference_id = $1`;
+/** $1 project id, $2 inference id. */
+export const INVOCATION_BY_INFERENCE_ID_SQL = `SELECT ${INVOCATION_COLUMNS} ${FROM} WHERE i.project_id = $1 AND i.inference_id = $2`;
 
 /**
  * $1 id, $2 marked endpoint, $3 input_file_id, $4 completion_window, $5 webhook_url,
@@ -20,13 +20,13 @@ VALUES ($1, 'invocation', 'in_progress', ${INVOCATION_PRIORITY}, $2, $3, $4, $5,
 
 /**
  * $1 job id, $2 inference_id, $3 model, $4 route, $5 input_bytes, $6 ttl_until, $7 timeout_ms,
- * $8 custom_attributes. Returns the job id, or nothing when the inference id is taken (a
- * concurrent insert of the same id waits on the unique index, then finds it taken).
+ * $8 custom_attributes, $9 project_id. Returns the job id, or nothing when the inference id is taken
+ * in the project (a concurrent insert of the same id waits on the unique index, then finds it taken).
  */
 export const INSERT_INVOCATION_SQL = `
-INSERT INTO invocations (job_id, inference_id, model, route, input_bytes, ttl_until, timeout_ms, custom_attributes)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-ON CONFLICT (inference_id) DO NOTHING
+INSERT INTO invocations (job_id, inference_id, model, route, input_bytes, ttl_until, timeout_ms, custom_attributes, project_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+ON CONFLICT (project_id, inference_id) DO NOTHING
 RETURNING job_id`;
 
 /** $1 job id, $2 custom_id (the inference id), $3 route, $4 body, $5 max_attempts. */

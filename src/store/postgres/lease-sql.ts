@@ -63,6 +63,8 @@ WITH lapsed AS (
          ELSE 'pending' END AS next
   FROM records r JOIN jobs j ON j.id = r.job_id
   WHERE r.state = 'running' AND r.lease_until < $1
+    -- A record a provider job holds is never swept (its lease never lapses either).
+    AND (r.provider_job_id IS NULL OR r.lease_owner <> 'pj:' || r.provider_job_id)
   ORDER BY r.lease_until
   LIMIT 5000
   FOR UPDATE OF r SKIP LOCKED

@@ -37,8 +37,8 @@ export function pgInsights(pool: pg.Pool): InsightStore {
       return Object.fromEntries(rows.map((r) => [r.status, num(r.n)]));
     },
 
-    async listActiveJobs(limit) {
-      return (await query<Row<JobRow>>(pool, ACTIVE_JOBS_SQL, [limit])).map(jobFromRow);
+    async listActiveJobs(limit, projectId) {
+      return (await query<Row<JobRow>>(pool, ACTIVE_JOBS_SQL, [limit, projectId ?? null])).map(jobFromRow);
     },
 
     async countRunningRecords(jobId) {
@@ -98,6 +98,10 @@ export function pgInsights(pool: pg.Pool): InsightStore {
       if (q.jobId !== undefined) {
         params.push(q.jobId);
         terms.push(`job_id = $${params.length}`);
+      }
+      if (q.projectId !== undefined) {
+        params.push(q.projectId);
+        terms.push(`job_id IN (SELECT id FROM jobs WHERE project_id = $${params.length})`);
       }
       if (q.after !== undefined) {
         params.push(q.after);

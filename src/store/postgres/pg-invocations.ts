@@ -19,17 +19,18 @@ type Row = InvocationRow & pg.QueryResultRow;
 
 /** Invocation jobs on PostgreSQL (InvocationStore). */
 export function pgInvocations(pool: pg.Pool): InvocationStore {
-  const byInferenceId = async (inferenceId: string): Promise<Invocation | undefined> => {
-    const [row] = await query<Row>(pool, INVOCATION_BY_INFERENCE_ID_SQL, [inferenceId]);
+  const byInferenceId = async (projectId: string, inferenceId: string): Promise<Invocation | undefined> => {
+    const [row] = await query<Row>(pool, INVOCATION_BY_INFERENCE_ID_SQL, [projectId, inferenceId]);
     return row && invocationFromRow(row);
   };
-  const get = async (idOrInferenceId: string): Promise<Invocation | undefined> => {
+  const get = async (idOrInferenceId: string, projectId?: string): Promise<Invocation | undefined> => {
     const [row] = await query<Row>(pool, INVOCATION_BY_ID_SQL, [idOrInferenceId]);
-    return row ? invocationFromRow(row) : byInferenceId(idOrInferenceId);
+    if (row) return invocationFromRow(row);
+    return projectId === undefined ? undefined : byInferenceId(projectId, idOrInferenceId);
   };
   return {
     async insertInvocation(n) {
-      const existing = await byInferenceId(n.inferenceId);
+      const existing = await byInferenceId(n.projectId, n.inferenceId);
       if (existing) return { invocation: existing, created: false };
       try {
         await transaction(pool, async (c) => {
@@ -52,13 +53,14 @@ export function pgInvocations(pool: pg.Pool): InvocationStore {
             n.ttlUntil,
             n.timeoutMs,
             n.customAttributes,
+            n.projectId,
           ]);
           if (added.rowCount === 0) throw new InferenceIdTaken();
           await c.query(INSERT_INVOCATION_RECORD_SQL, [n.id, n.inferenceId, n.route, n.body, n.maxAttempts]);
         });
       } catch (err) {
         if (!(err instanceof InferenceIdTaken)) throw err;
-        const winner = await byInferenceId(n.inferenceId);
+        const winner = await byInferenceId(n.projectId, n.inferenceId);
         if (winner) return { invocation: winner, created: false };
         throw err;
       }

@@ -8,6 +8,7 @@ import { migration0006 } from "./migrations/0006-plain-invocation-endpoint.js";
 import { migration0007 } from "./migrations/0007-job-format.js";
 import { migration0008 } from "./migrations/0008-dashboard.js";
 import { migration0009 } from "./migrations/0009-api-keys.js";
+import { migration0010 } from "./migrations/0010-provider-jobs.js";
 import { checkSchemaName, transaction } from "./pg-connection.js";
 
 /** Numbered and append-only: never edit a shipped migration, add the next number. */
@@ -21,6 +22,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 7, sql: migration0007 },
   { version: 8, sql: migration0008 },
   { version: 9, sql: migration0009 },
+  { version: 10, sql: migration0010 },
 ];
 
 /**

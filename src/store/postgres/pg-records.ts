@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { RecordStore } from "../record-store.js";
 import { jobKindOf } from "../rows.js";
-import { CLAIM_RECORDS_SQL, type ClaimRow } from "./claim-records-sql.js";
+import { CLAIM_RECORDS_SQL, type ClaimRow, claimWeightParams } from "./claim-records-sql.js";
 import { LOCK_RELEASED_JOBS_SQL, RELEASE_RECORDS_SQL, RENEW_LEASES_SQL } from "./lease-sql.js";
 import { query, transaction } from "./pg-connection.js";
 import { RECORD_RESULTS_SQL, recordResultsParams, refusedIds } from "./record-results-sql.js";
@@ -16,11 +16,13 @@ export function pgRecords(pool: pg.Pool): RecordStore {
       const routes = req.routes.filter((r) => r.limit > 0);
       if (routes.length === 0) return [];
       const leaseUntil = req.now + req.leaseMs;
+      const weights = claimWeightParams(req.projectWeights);
       const claimRoute = (
         run: (text: string, values: unknown[]) => Promise<ClaimRow[]>,
         route: string,
         limit: number,
-      ) => run(CLAIM_RECORDS_SQL, [req.owner, leaseUntil, route, limit, req.now]);
+        skipProjects: string[] = [],
+      ) => run(CLAIM_RECORDS_SQL, [req.owner, leaseUntil, route, limit, req.now, ...weights, skipProjects]);
       let rows: ClaimRow[];
       if (routes.length === 1) {
         // One statement commits on its own: no BEGIN/COMMIT round trips on the hot path.
@@ -28,16 +30,18 @@ export function pgRecords(pool: pg.Pool): RecordStore {
           (text, values) => query<ClaimRow>(pool, text, values),
           routes[0]!.route,
           routes[0]!.limit,
+          routes[0]!.skipProjects,
         );
       } else {
         rows = await transaction(pool, async (c) => {
           const out: ClaimRow[] = [];
-          for (const { route, limit } of routes) {
+          for (const { route, limit, skipProjects } of routes) {
             out.push(
               ...(await claimRoute(
                 async (text, values) => (await c.query<ClaimRow>(text, values)).rows,
                 route,
                 limit,
+                skipProjects,
               )),
             );
           }
@@ -47,6 +51,7 @@ export function pgRecords(pool: pg.Pool): RecordStore {
       return rows.map((r) => ({
         id: r.id,
         jobId: r.job_id,
+        projectId: r.project_id,
         customId: r.custom_id,
         route: r.route,
         kind: jobKindOf(r.kind),

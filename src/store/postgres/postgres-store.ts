@@ -12,6 +12,8 @@ import { pgInvocations } from "./pg-invocations.js";
 import { pgJobs } from "./pg-jobs.js";
 import { pgKeys } from "./pg-keys.js";
 import { migratePostgres } from "./pg-migrate.js";
+import { pgProjectUsage } from "./pg-project-usage.js";
+import { pgProviderJobs } from "./pg-provider-jobs.js";
 import { pgRecords } from "./pg-records.js";
 import { pgRetention } from "./pg-retention.js";
 import type { PgTimeouts } from "./pg-timeouts.js";
@@ -73,5 +75,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     ...pgBacklog(pool),
     ...pgInsights(pool),
     ...pgKeys(pool),
+    ...pgProjectUsage(pool),
+    ...pgProviderJobs(pool),
   };
 }

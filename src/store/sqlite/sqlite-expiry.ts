@@ -2,6 +2,7 @@ import type { JobStatus } from "../../domain/job.js";
 import { EXPIRABLE_JOB_STATUSES } from "../../domain/job-transitions.js";
 import { notFinishedNext, OPEN_RECORD_STATES } from "../../domain/record-transitions.js";
 import type { ExpiryStore } from "../expiry-store.js";
+import { NOT_PROVIDER_HELD_SQL } from "../provider-job-rows.js";
 import { sqlList } from "../sql-list.js";
 import type { SqliteShared } from "./sqlite-shared.js";
 
@@ -22,7 +23,7 @@ export function sqliteExpiry({ db, addCounts }: SqliteShared): ExpiryStore {
             .prepare(
               `SELECT r.id, r.job_id, r.attempt, r.released, r.max_attempts, j.status AS job_status
              FROM records r JOIN jobs j ON j.id = r.job_id
-             WHERE r.state = 'running' AND r.lease_until < ? LIMIT 5000`,
+             WHERE r.state = 'running' AND r.lease_until < ? AND ${NOT_PROVIDER_HELD_SQL} LIMIT 5000`,
             )
             .all(now) as Array<{
             id: number;
@@ -56,7 +57,10 @@ export function sqliteExpiry({ db, addCounts }: SqliteShared): ExpiryStore {
 
     async expireAllLeases(now) {
       db.transaction(() => {
-        db.prepare("UPDATE records SET lease_until = ? WHERE state = 'running'").run(now - 1);
+        // Records a provider job holds stay held: the provider may still run them (provider-job-store.ts).
+        db.prepare(
+          `UPDATE records AS r SET lease_until = ? WHERE state = 'running' AND ${NOT_PROVIDER_HELD_SQL}`,
+        ).run(now - 1);
         db.prepare("UPDATE jobs SET validation_lease_until = ? WHERE validation_lease_until IS NOT NULL").run(
           now - 1,
         );

@@ -30,8 +30,9 @@ const SAMPLE_COLUMNS = `
 /** The dashboard's read queries on SQLite (InsightStore); each one bounded by an index and a limit. */
 export function sqliteInsights(db: SqliteDatabase): InsightStore {
   const s = {
-    active: db.prepare<[number], JobRow>(
-      `SELECT * FROM jobs WHERE status NOT IN (${sqlList(ENDED_JOB_STATUSES)}) ORDER BY seq DESC LIMIT ?`,
+    active: db.prepare<[string | null, string | null, number], JobRow>(
+      `SELECT * FROM jobs WHERE status NOT IN (${sqlList(ENDED_JOB_STATUSES)})
+         AND (? IS NULL OR project_id = ?) ORDER BY seq DESC LIMIT ?`,
     ),
     running: db.prepare<[string], { n: number }>(
       "SELECT COUNT(*) AS n FROM records WHERE job_id = ? AND state = 'running'",
@@ -74,8 +75,8 @@ export function sqliteInsights(db: SqliteDatabase): InsightStore {
       return Object.fromEntries(rows.map((r) => [r.status, num(r.n)]));
     },
 
-    async listActiveJobs(limit) {
-      return s.active.all(limit).map(jobFromRow);
+    async listActiveJobs(limit, projectId) {
+      return s.active.all(projectId ?? null, projectId ?? null, limit).map(jobFromRow);
     },
 
     async countRunningRecords(jobId) {
@@ -126,6 +127,10 @@ export function sqliteInsights(db: SqliteDatabase): InsightStore {
       if (q.jobId !== undefined) {
         terms.push("job_id = ?");
         params.push(q.jobId);
+      }
+      if (q.projectId !== undefined) {
+        terms.push("job_id IN (SELECT id FROM jobs WHERE project_id = ?)");
+        params.push(q.projectId);
       }
       if (q.after !== undefined) {
         terms.push("seq < (SELECT seq FROM webhook_deliveries WHERE id = ?)");

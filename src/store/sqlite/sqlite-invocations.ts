@@ -14,8 +14,8 @@ const FROM = `FROM invocations i JOIN jobs j ON j.id = i.job_id LEFT JOIN record
 function prepareStatements(db: SqliteDatabase) {
   return {
     byId: db.prepare<[string], InvocationRow>(`SELECT ${INVOCATION_COLUMNS} ${FROM} WHERE i.job_id = ?`),
-    byInferenceId: db.prepare<[string], InvocationRow>(
-      `SELECT ${INVOCATION_COLUMNS} ${FROM} WHERE i.inference_id = ?`,
+    byInferenceId: db.prepare<[string, string], InvocationRow>(
+      `SELECT ${INVOCATION_COLUMNS} ${FROM} WHERE i.project_id = ? AND i.inference_id = ?`,
     ),
     insertJob: db.prepare(
       `INSERT INTO jobs (id, kind, status, priority, endpoint, input_file_id, completion_window, webhook_url,
@@ -23,8 +23,8 @@ function prepareStatements(db: SqliteDatabase) {
        VALUES (?, 'invocation', 'in_progress', ${INVOCATION_PRIORITY}, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
     ),
     insertInvocation: db.prepare(
-      `INSERT INTO invocations (job_id, inference_id, model, route, input_bytes, ttl_until, timeout_ms, custom_attributes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO invocations (job_id, inference_id, model, route, input_bytes, ttl_until, timeout_ms, custom_attributes, project_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertRecord: db.prepare(
       `INSERT INTO records (job_id, position, line, custom_id, route, body, max_attempts) VALUES (?, 0, 1, ?, ?, ?, ?)`,
@@ -54,7 +54,7 @@ export function sqliteInvocations(db: SqliteDatabase): InvocationStore {
     async insertInvocation(n) {
       return db
         .transaction(() => {
-          const existing = s.byInferenceId.get(n.inferenceId);
+          const existing = s.byInferenceId.get(n.projectId, n.inferenceId);
           if (existing) return { invocation: invocationFromRow(existing), created: false };
           s.insertJob.run(
             n.id,
@@ -76,6 +76,7 @@ export function sqliteInvocations(db: SqliteDatabase): InvocationStore {
             n.ttlUntil,
             n.timeoutMs,
             n.customAttributes,
+            n.projectId,
           );
           s.insertRecord.run(n.id, n.inferenceId, n.route, n.body, n.maxAttempts);
           return { invocation: invocationFromRow(s.byId.get(n.id)!), created: true };
@@ -83,8 +84,10 @@ export function sqliteInvocations(db: SqliteDatabase): InvocationStore {
         .immediate();
     },
 
-    async getInvocation(idOrInferenceId) {
-      const row = s.byId.get(idOrInferenceId) ?? s.byInferenceId.get(idOrInferenceId);
+    async getInvocation(idOrInferenceId, projectId) {
+      const row =
+        s.byId.get(idOrInferenceId) ??
+        (projectId === undefined ? undefined : s.byInferenceId.get(projectId, idOrInferenceId));
       return row && invocationFromRow(row);
     },
 

@@ -8,6 +8,7 @@ import { migration0007 } from "./migrations/0007-plain-invocation-endpoint.js";
 import { migration0008 } from "./migrations/0008-job-format.js";
 import { migration0009 } from "./migrations/0009-dashboard.js";
 import { migration0010 } from "./migrations/0010-api-keys.js";
+import { migration0011 } from "./migrations/0011-provider-jobs.js";
 import type { SqliteDatabase } from "./sqlite-driver.js";
 
 /** Numbered and append-only: never edit a shipped migration, add the next number. */
@@ -22,6 +23,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 8, sql: migration0008 },
   { version: 9, sql: migration0009 },
   { version: 10, sql: migration0010 },
+  { version: 11, sql: migration0011 },
 ];
 
 export function migrateSqlite(db: SqliteDatabase): void {

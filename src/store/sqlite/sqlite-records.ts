@@ -1,4 +1,5 @@
 import type { AttemptResult, ClaimedRecord } from "../../domain/record.js";
+import { projectShares } from "../fair-shares.js";
 import { type OutcomeWrite, outcomeWrite } from "../outcome-write.js";
 import type { RecordStore } from "../record-store.js";
 import { jobKindOf } from "../rows.js";
@@ -8,6 +9,8 @@ import type { JobTarget, SqliteShared } from "./sqlite-shared.js";
 type ClaimRow = {
   id: number;
   job_id: string;
+  /** Not a column of records: the claimed job's, added by the claim. */
+  project_id: string;
   custom_id: string;
   route: string;
   body: string;
@@ -21,7 +24,9 @@ function prepareStatements(db: SqliteShared["db"]) {
       "SELECT endpoint, kind FROM jobs WHERE id = ?",
     ),
     // Higher priority first (invocations before batches), then submission order.
-    activeJobs: db.prepare("SELECT id FROM jobs WHERE status = 'in_progress' ORDER BY priority DESC, seq"),
+    activeJobs: db.prepare(
+      "SELECT id, project_id FROM jobs WHERE status = 'in_progress' ORDER BY priority DESC, seq",
+    ),
     claim: db.prepare(
       `UPDATE records SET state = 'running', attempt = attempt + 1, lease_owner = ?, lease_until = ?
        WHERE id IN (SELECT id FROM records WHERE job_id = ? AND route = ? AND state = 'pending' AND run_at <= ?
@@ -120,29 +125,39 @@ export function sqliteRecords(x: SqliteShared, bodyParts: SqliteBodyParts): Reco
     async claimRecords(req) {
       const claimed = db
         .transaction(() => {
-          const jobs = s.activeJobs.all() as Array<{ id: string }>;
+          const active = s.activeJobs.all() as Array<{ id: string; project_id: string }>;
           const out: ClaimRow[] = [];
-          if (jobs.length === 0) return out;
+          if (active.length === 0) return out;
           const leaseUntil = req.now + req.leaseMs;
-          for (const { route, limit } of req.routes) {
-            // Fair share first (each job gets an equal slice), then fill what is left in job order,
-            // so a small job is never stuck behind a huge one.
+          const take = (job: { id: string; project_id: string }, route: string, n: number): number => {
+            const rows = s.claim.all(req.owner, leaseUntil, job.id, route, req.now, n) as ClaimRow[];
+            for (const row of rows) out.push({ ...row, project_id: job.project_id });
+            return rows.length;
+          };
+          for (const { route, limit, skipProjects } of req.routes) {
+            // Projects whose own limit on the route is reached are left out (their records wait).
+            const skip = new Set(skipProjects ?? []);
+            const jobs = skip.size === 0 ? active : active.filter((j) => !skip.has(j.project_id));
+            const jobsPerProject = new Map<string, number>();
+            for (const job of jobs)
+              jobsPerProject.set(job.project_id, (jobsPerProject.get(job.project_id) ?? 0) + 1);
+            // Fair share first (each project its weighted slice, split equally between its jobs:
+            // fair-shares.ts), then fill what is left in job order, so a small job or project is
+            // never stuck behind a huge one and nothing stays idle.
             let left = limit;
-            const slice = Math.max(1, Math.ceil(limit / jobs.length));
-            for (const pass of [slice, Number.MAX_SAFE_INTEGER]) {
-              for (const job of jobs) {
-                if (left <= 0) break;
-                const rows = s.claim.all(
-                  req.owner,
-                  leaseUntil,
-                  job.id,
-                  route,
-                  req.now,
-                  Math.min(left, pass),
-                ) as ClaimRow[];
-                left -= rows.length;
-                for (const row of rows) out.push(row);
-              }
+            const shares = projectShares(jobsPerProject, limit, req.projectWeights);
+            const projectLeft = new Map([...shares].map(([id, share]) => [id, share.projectSlice]));
+            for (const job of jobs) {
+              if (left <= 0) break;
+              const budget = projectLeft.get(job.project_id)!;
+              if (budget <= 0) continue;
+              const n = take(job, route, Math.min(left, budget, shares.get(job.project_id)!.jobSlice));
+              projectLeft.set(job.project_id, budget - n);
+              left -= n;
+            }
+            for (const job of jobs) {
+              if (left <= 0) break;
+              left -= take(job, route, left);
             }
           }
           return out;
@@ -153,6 +168,7 @@ export function sqliteRecords(x: SqliteShared, bodyParts: SqliteBodyParts): Reco
         const record: ClaimedRecord = {
           id: r.id,
           jobId: r.job_id,
+          projectId: r.project_id,
           customId: r.custom_id,
           route: r.route,
           kind,

@@ -12,6 +12,8 @@ import { sqliteInvocations } from "./sqlite-invocations.js";
 import { sqliteJobs } from "./sqlite-jobs.js";
 import { sqliteKeys } from "./sqlite-keys.js";
 import { openDocketDatabase } from "./sqlite-open.js";
+import { sqliteProjectUsage } from "./sqlite-project-usage.js";
+import { sqliteProviderJobs } from "./sqlite-provider-jobs.js";
 import { sqliteRecords } from "./sqlite-records.js";
 import { sqliteRetention } from "./sqlite-retention.js";
 import { sqliteShared } from "./sqlite-shared.js";
@@ -60,5 +62,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ...sqliteBacklog(db),
     ...sqliteInsights(db),
     ...sqliteKeys(db),
+    ...sqliteProjectUsage(db),
+    ...sqliteProviderJobs(db),
   };
 }

@@ -22,4 +22,9 @@ ALTER TABLE jobs ADD COLUMN project_id TEXT NOT NULL DEFAULT 'default';
 ALTER TABLE files ADD COLUMN project_id TEXT NOT NULL DEFAULT 'default';
 CREATE INDEX jobs_project ON jobs(project_id, seq);
 CREATE INDEX files_project ON files(project_id, seq);
+-- An inference id is an idempotency key within its project: another project reusing one gets its own invocation.
+ALTER TABLE invocations ADD COLUMN project_id TEXT NOT NULL DEFAULT 'default';
+UPDATE invocations i SET project_id = j.project_id FROM jobs j WHERE j.id = i.job_id;
+ALTER TABLE invocations DROP CONSTRAINT invocations_inference_id_key;
+CREATE UNIQUE INDEX invocations_project_inference ON invocations(project_id, inference_id);
 `;

@@ -1,0 +1,3 @@
+import { describeIsolationMatrix } from "./isolation-matrix.js";
+
+describeIsolationMatrix("sqlite");

@@ -1,0 +1,130 @@
+/**
+ * A Docket process that only runs the provider batch duty on one Bedrock batch route until a
+ * job's records have all ended (test/offload/crash-safety.test.ts). With DIE_AT it SIGKILLs
+ * itself at that point, the way a crash would: `upload` part-way through the input upload,
+ * `created` after the provider made the job but before its id is recorded, `ingest` part-way
+ * through writing results. The provider and the client are real: the fake Bedrock with the
+ * official SDK, a second Docket's OpenAI Batch API (OPENAI_BATCH_URL), or the fake Anthropic
+ * Message Batches API (ANTHROPIC_BATCH_URL).
+ */
+import type { BatchApiClient } from "../../src/backends/batch-apis/batch-api-client.js";
+import type { BatchBackendConfig } from "../../src/config/batch-backend-config.js";
+import type { RouteConfig } from "../../src/config/config.js";
+import { providerBatchDuty } from "../../src/duties/provider-batch.js";
+import { createBatchApiClient } from "../../src/offload/create-batch-client.js";
+import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { bedrockBatchRoute } from "./offload-harness.js";
+
+const env = (k: string) => {
+  const v = process.env[k];
+  if (v === undefined) throw new Error(`${k} is required`);
+  return v;
+};
+const dieAt = process.env.DIE_AT ?? "";
+const die = (): never => {
+  process.kill(process.pid, "SIGKILL");
+  throw new Error("unreachable");
+};
+
+function crashing(client: BatchApiClient): BatchApiClient {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === "submit") {
+        return async (token: string, input: Parameters<BatchApiClient["submit"]>[1]) => {
+          const lines =
+            dieAt === "upload"
+              ? async function* () {
+                  let n = 0;
+                  for await (const line of input.lines()) {
+                    if (++n === 2_500) die();
+                    yield line;
+                  }
+                }
+              : input.lines;
+          const made = await target.submit(token, { ...input, lines });
+          if (dieAt === "created") die();
+          return made;
+        };
+      }
+      if (prop === "results" && dieAt === "ingest") {
+        return async function* (id: string) {
+          let n = 0;
+          for await (const r of target.results(id)) {
+            if (++n === 2_500) die();
+            yield r;
+          }
+        };
+      }
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
+const store = openSqliteStore({ path: env("DB_PATH") });
+// Alone on the database: leases of the process that died are taken over at once (as `serve` does).
+await store.expireAllLeases(Date.now());
+const route: RouteConfig =
+  process.env.ANTHROPIC_BATCH_URL !== undefined
+    ? {
+        name: "crash",
+        models: ["claude-3-5-haiku-latest"],
+        backend: {
+          type: "anthropic-batch",
+          baseUrl: process.env.ANTHROPIC_BATCH_URL,
+          apiKey: "k",
+          minRecordsPerJob: 1,
+          maxRecordsPerJob: 3_000,
+          pollMs: 20,
+        },
+        concurrency: 1,
+        timeoutMs: 60_000,
+        maxAttempts: 12,
+      }
+    : process.env.OPENAI_BATCH_URL !== undefined
+      ? {
+          name: "crash",
+          models: ["fake-model"],
+          backend: {
+            type: "openai-batch",
+            baseUrl: process.env.OPENAI_BATCH_URL,
+            apiKey: "test",
+            minRecordsPerJob: 1,
+            maxRecordsPerJob: 3_000,
+            pollMs: 20,
+          },
+          concurrency: 1,
+          timeoutMs: 60_000,
+          maxAttempts: 12,
+        }
+      : bedrockBatchRoute(
+          "crash",
+          {
+            fakeUrl: env("FAKE_URL"),
+            s3Endpoint: env("S3_ENDPOINT"),
+            credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+          },
+          { maxRecordsPerJob: 3_000, minRecordsPerJob: 1 },
+        );
+const duty = providerBatchDuty({
+  store,
+  routes: [route],
+  createClient: (b: BatchBackendConfig) => crashing(createBatchApiClient(b)),
+})!;
+const jobId = env("JOB_ID");
+const total = Number(env("TOTAL"));
+const stop = new AbortController();
+const deadline = Date.now() + 60_000;
+for (;;) {
+  const t = (await store.getJob(jobId))!.tally;
+  if (t.succeeded + t.failed + t.cancelled + t.expired >= total) break;
+  if (Date.now() > deadline) {
+    console.error("timed out");
+    process.exit(2);
+  }
+  await duty.pass(stop.signal);
+  await new Promise((r) => setTimeout(r, 10));
+}
+await duty.close?.();
+await store.close();
+process.exit(0);
