@@ -8,6 +8,8 @@ export interface DashboardJob {
   id: string;
   object: "dashboard.job";
   kind: Job["kind"];
+  /** The project the job belongs to (issue 15, docs/security.md). */
+  project_id: string;
   format: Job["format"];
   status: Job["status"];
   model: string | null;
@@ -50,6 +52,7 @@ export function toDashboardJob(job: Job, now: number, pricing: ModelPricing | un
     id: job.id,
     object: "dashboard.job",
     kind: job.kind,
+    project_id: job.projectId,
     format: job.format,
     status: job.status,
     model: job.model,

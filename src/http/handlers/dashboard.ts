@@ -8,6 +8,7 @@ import { sendJson } from "../json.js";
 import { listScope, visible } from "../ownership.js";
 import type { PathTable } from "../path-table.js";
 import { readLimit, readOptional } from "../query.js";
+import { batchSlots } from "./dashboard-batch-slots.js";
 import { streamJobList } from "./dashboard-events.js";
 import { dashboardJobDetail } from "./dashboard-job-detail.js";
 import { toDashboardJob } from "./dashboard-job-view.js";
@@ -65,6 +66,8 @@ async function listJobs(ctx: RequestContext): Promise<void> {
   const pricing = ctx.deps.dashboard?.pricing;
   sendJson(ctx.res, 200, {
     object: "list",
+    // What the app needs to offer a project filter (admins) or not (everyone else).
+    viewer: { project_id: ctx.principal.projectId, all_projects: ctx.principal.allProjects },
     data: page.map((j) => toDashboardJob(j, now, pricing)),
     has_more: rows.length > limit,
     first_id: page[0]?.id ?? null,
@@ -87,17 +90,20 @@ async function getJob(ctx: RequestContext): Promise<void> {
 
 /**
  * Every key sees the routes (the models it may name, their limits: configuration, no secrets);
- * the live figures sum every project's traffic, so only an admin key gets them.
+ * the live figures and the batch slots in use sum every project's traffic, so only an admin key
+ * gets them.
  */
-function listRoutes(ctx: RequestContext): void {
+async function listRoutes(ctx: RequestContext): Promise<void> {
   const routes = ctx.deps.async?.routes.routes ?? [];
   const now = ctx.now();
-  const live = ctx.principal.allProjects ? (ctx.deps.dashboard?.routeStats?.(now) ?? null) : null;
+  const admin = ctx.principal.allProjects;
+  const live = admin ? (ctx.deps.dashboard?.routeStats?.(now) ?? null) : null;
   const liveByName = new Map((live ?? []).map((s) => [s.route, s]));
+  const slots = await Promise.all(routes.map((r) => batchSlots(ctx.deps.store, r, admin)));
   sendJson(ctx.res, 200, {
     object: "list",
     worker_stats: live === null ? "none" : "live",
-    data: routes.map((r) => {
+    data: routes.map((r, i) => {
       const stats = liveByName.get(r.name);
       return {
         name: r.name,
@@ -107,6 +113,7 @@ function listRoutes(ctx: RequestContext): void {
         adaptive: r.adaptive ?? false,
         rpm: r.rpm ?? null,
         tpm: r.tpm ?? null,
+        batch: slots[i] ?? null,
         live: stats ? liveView(stats) : null,
         history: (stats?.history ?? []).map((h) => ({
           at: toSeconds(h.at),

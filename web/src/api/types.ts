@@ -21,6 +21,7 @@ export interface Counts {
 export interface JobSummary {
   id: string;
   kind: "batch" | "invocation";
+  project_id: string;
   format: "openai" | "anthropic" | "bedrock";
   status: JobStatus;
   model: string | null;
@@ -39,6 +40,8 @@ export interface JobSummary {
 }
 
 export interface JobList {
+  /** Who asks: an admin (`all_projects`) sees every project's jobs and may filter by project. */
+  viewer?: { project_id: string; all_projects: boolean };
   data: JobSummary[];
   has_more: boolean;
   first_id: string | null;
@@ -89,6 +92,32 @@ export interface JobDetail extends Omit<JobSummary, "counts"> {
   };
 }
 
+/** One provider batch job a batch's records ran in (`GET /v1/batches/:id/provider_jobs`). */
+export interface ProviderJobView {
+  id: string;
+  route: string;
+  model: string;
+  status: string;
+  provider_job_id: string | null;
+  records: number;
+  ingested: number;
+  requeued: number;
+  error: string | null;
+  created_at: number | null;
+  submitted_at: number | null;
+  ended_at: number | null;
+  this_batch: { records: number; succeeded: number; input_tokens: number; output_tokens: number };
+}
+
+export interface ProviderJobList {
+  data: ProviderJobView[];
+  usage: {
+    on_demand: { input_tokens: number; output_tokens: number };
+    batch: { input_tokens: number; output_tokens: number };
+  };
+  cost: { on_demand_usd: number; batch_usd: number; total_usd: number; saved_usd: number } | null;
+}
+
 export interface RouteHistorySample {
   at: number;
   in_flight: number;
@@ -107,6 +136,12 @@ export interface RouteView {
   adaptive: boolean;
   rpm: number | null;
   tpm: number | null;
+  /** Provider batch routes only: Docket's provider jobs holding a slot (null figures: not an admin key). */
+  batch?: {
+    max_jobs_in_flight: number;
+    in_use: number | null;
+    by_state: Record<string, number> | null;
+  } | null;
   live: {
     in_flight: number;
     queued: number;

@@ -4,6 +4,7 @@ import type { Counts, JobDetail, JobEventData, JobStatus, RecordSample, TextExce
 import { TimeChart } from "../components/chart.js";
 import { ErrorNote, Loading } from "../components/messages.js";
 import { ProgressBar } from "../components/progress-bar.js";
+import { ProviderJobs } from "../components/provider-jobs.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { formatCost, formatCount, formatDuration, formatMs, formatRate, formatTime } from "../format.js";
 import { throttle } from "../live.js";
@@ -144,6 +145,8 @@ export function JobPage({ id }: { id: string }) {
         <Stat name="Output tokens" value={formatCount(detail.usage.output_tokens)} />
         <Stat name="Cost so far" value={formatCost(detail.cost?.usd ?? detail.cost_usd)} />
       </dl>
+
+      {detail.kind === "batch" ? <ProviderJobs jobId={detail.id} version={detail} /> : null}
 
       <Throughput detail={detail} />
 

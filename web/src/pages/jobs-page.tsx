@@ -9,7 +9,7 @@ import { throttle, useLatest } from "../live.js";
 import { hrefWithQuery, jobHref } from "../router.js";
 
 const PAGE_SIZE = 50;
-const FILTERS = ["status", "model", "kind", "format"] as const;
+const FILTERS = ["status", "model", "kind", "format", "project"] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
 
 /**
@@ -23,6 +23,7 @@ export function JobsPage({ query }: { query: URLSearchParams }) {
     model: query.get("model") ?? "",
     kind: query.get("kind") ?? "",
     format: query.get("format") ?? "",
+    project: query.get("project") ?? "",
   };
   const after = query.get("after") ?? "";
   const filterKey = FILTERS.map((f) => filters[f]).join("\u0000");
@@ -72,7 +73,7 @@ export function JobsPage({ query }: { query: URLSearchParams }) {
             const next = byId.get(j.id);
             return next && matches(next, f) ? next : j;
           }),
-          ...(f.model || f.kind || f.format ? {} : statusCountsOf(data as JobsChanged)),
+          ...(f.model || f.kind || f.format || f.project ? {} : statusCountsOf(data as JobsChanged)),
         });
       },
       ctl.signal,
@@ -144,7 +145,8 @@ function matches(job: JobSummary, f: Filters): boolean {
     (!f.status || job.status === f.status) &&
     (!f.model || job.model === f.model) &&
     (!f.kind || job.kind === f.kind) &&
-    (!f.format || job.format === f.format)
+    (!f.format || job.format === f.format) &&
+    (!f.project || job.project_id === f.project)
   );
 }
 
@@ -164,6 +166,11 @@ function FilterForm({
 }) {
   const [model, setModel] = useState(filters.model);
   useEffect(() => setModel(filters.model), [filters.model]);
+  const [project, setProject] = useState(filters.project);
+  useEffect(() => setProject(filters.project), [filters.project]);
+  // Only an admin key sees more than its own project, so only an admin gets the filter (a member
+  // naming another project would be refused); kept while a filter is set so it can be cleared.
+  const showProject = list?.viewer?.all_projects === true || filters.project !== "";
   const set = (k: keyof Filters, v: string) => onChange({ ...filters, [k]: v });
   return (
     <form
@@ -171,7 +178,7 @@ function FilterForm({
       aria-label="Filter jobs"
       onSubmit={(e) => {
         e.preventDefault();
-        set("model", model.trim());
+        onChange({ ...filters, model: model.trim(), project: project.trim() });
       }}
     >
       <label>
@@ -213,6 +220,18 @@ function FilterForm({
           <option value="bedrock">Bedrock</option>
         </select>
       </label>
+      {showProject ? (
+        <label>
+          Project
+          <input
+            type="search"
+            value={project}
+            placeholder="any (exact id)"
+            onInput={(e) => setProject(e.currentTarget.value)}
+            onBlur={() => project.trim() !== filters.project && set("project", project.trim())}
+          />
+        </label>
+      ) : null}
     </form>
   );
 }
@@ -228,6 +247,7 @@ function JobsTable({ jobs }: { jobs: JobSummary[] }) {
           <tr>
             <th scope="col">Job</th>
             <th scope="col">Status</th>
+            <th scope="col">Project</th>
             <th scope="col">Model</th>
             <th scope="col">Progress</th>
             <th scope="col">Rate</th>
@@ -256,6 +276,7 @@ function JobRow({ job }: { job: JobSummary }) {
       <td>
         <StatusBadge status={job.status} />
       </td>
+      <td>{job.project_id}</td>
       <td>{job.model ?? "—"}</td>
       <td class="progress-cell">
         <ProgressBar counts={job.counts} label={`Progress of ${job.id}`} />

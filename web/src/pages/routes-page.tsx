@@ -86,6 +86,7 @@ function RouteCard({ route }: { route: RouteView }) {
         />
         <Stat name="RPM" value={route.rpm === null ? "no limit" : formatCount(route.rpm)} />
         <Stat name="TPM" value={route.tpm === null ? "no limit" : formatCount(route.tpm)} />
+        {route.batch ? <Stat name="Batch slots in use" value={slotsText(route.batch)} /> : null}
         {live ? (
           <>
             <Stat name="In flight" value={formatCount(live.in_flight)} />
@@ -140,6 +141,15 @@ function RouteCard({ route }: { route: RouteView }) {
       ) : null}
     </article>
   );
+}
+
+/** Provider jobs holding one of the route's `maxJobsInFlight` slots, and which states they are in. */
+function slotsText(b: NonNullable<RouteView["batch"]>): string {
+  if (b.in_use === null) return `${formatCount(b.max_jobs_in_flight)} slots`;
+  const states = Object.entries(b.by_state ?? {})
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${formatCount(n)} ${s}`);
+  return `${formatCount(b.in_use)} of ${formatCount(b.max_jobs_in_flight)}${states.length ? ` (${states.join(", ")})` : ""}`;
 }
 
 function Stat({ name, value }: { name: string; value: string }) {
