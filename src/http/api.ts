@@ -6,6 +6,7 @@ import { discardBody } from "./discard-body.js";
 import { toErrorResponse } from "./errors.js";
 import { addAdminKeyHandlers } from "./handlers/admin-keys.js";
 import { addAnthropicBatchHandlers } from "./handlers/anthropic-batches.js";
+import { addBatchResultsHandlers } from "./handlers/batch-results.js";
 import { addBatchHandlers } from "./handlers/batches.js";
 import { addDashboardHandlers } from "./handlers/dashboard.js";
 import { addEventHandlers } from "./handlers/events.js";
@@ -31,6 +32,7 @@ export function apiPaths(): PathTable<Handler> {
   addFileHandlers(paths);
   addBatchHandlers(paths);
   addProviderJobHandlers(paths);
+  addBatchResultsHandlers(paths);
   addAnthropicBatchHandlers(paths);
   addInvocationHandlers(paths);
   addEventHandlers(paths);

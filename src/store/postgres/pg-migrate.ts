@@ -9,6 +9,8 @@ import { migration0007 } from "./migrations/0007-job-format.js";
 import { migration0008 } from "./migrations/0008-dashboard.js";
 import { migration0009 } from "./migrations/0009-api-keys.js";
 import { migration0010 } from "./migrations/0010-provider-jobs.js";
+import { migration0011 } from "./migrations/0011-lineage.js";
+import { migration0012 } from "./migrations/0012-dedup-cache.js";
 import { checkSchemaName, transaction } from "./pg-connection.js";
 
 /** Numbered and append-only: never edit a shipped migration, add the next number. */
@@ -23,6 +25,8 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 8, sql: migration0008 },
   { version: 9, sql: migration0009 },
   { version: 10, sql: migration0010 },
+  { version: 11, sql: migration0011 },
+  { version: 12, sql: migration0012 },
 ];
 
 /**

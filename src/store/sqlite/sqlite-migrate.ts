@@ -9,6 +9,8 @@ import { migration0008 } from "./migrations/0008-job-format.js";
 import { migration0009 } from "./migrations/0009-dashboard.js";
 import { migration0010 } from "./migrations/0010-api-keys.js";
 import { migration0011 } from "./migrations/0011-provider-jobs.js";
+import { migration0012 } from "./migrations/0012-lineage.js";
+import { migration0013 } from "./migrations/0013-dedup-cache.js";
 import type { SqliteDatabase } from "./sqlite-driver.js";
 
 /** Numbered and append-only: never edit a shipped migration, add the next number. */
@@ -24,6 +26,8 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 9, sql: migration0009 },
   { version: 10, sql: migration0010 },
   { version: 11, sql: migration0011 },
+  { version: 12, sql: migration0012 },
+  { version: 13, sql: migration0013 },
 ];
 
 export function migrateSqlite(db: SqliteDatabase): void {
