@@ -19,8 +19,8 @@ const LAYERS = [
   { name: "events", folders: ["events"], why: "webhooks, SSE and metrics about jobs and workers" },
   {
     name: "work",
-    folders: ["offload", "worker", "jobs", "invocations", "validation", "output"],
-    why: "provider batch jobs, running records, job kinds, validating inputs, finalizing outputs",
+    folders: ["offload", "worker", "jobs", "invocations", "lineage", "validation", "output", "dedup"],
+    why: "provider batch jobs, running records, job kinds, retry lineage, validating inputs, finalizing outputs, identical requests once",
   },
   { name: "policies", folders: ["budget", "limits"], why: "budget stops and per-route gates" },
   {

@@ -10,7 +10,10 @@ import { benchPgScaling } from "./pg-scaling.bench.js";
 import { benchPrepThroughput } from "./prep-throughput.bench.js";
 import { benchCapacity } from "./scenarios/capacity.bench.js";
 import { benchCrashLoop } from "./scenarios/crash-loop.bench.js";
+import { benchDedup } from "./scenarios/dedup.bench.js";
+import { benchExportParquet } from "./scenarios/export-parquet.bench.js";
 import { benchLatency } from "./scenarios/latency.bench.js";
+import { benchMergedResults } from "./scenarios/merged-results.bench.js";
 import { benchOverhead } from "./scenarios/overhead.bench.js";
 import { benchProviderBatch } from "./scenarios/provider-batch.bench.js";
 import { benchRateLimited } from "./scenarios/rate-limited.bench.js";
@@ -25,10 +28,13 @@ const SCENARIOS: Record<string, () => Promise<void>> = {
   overhead: benchOverhead,
   latency: benchLatency,
   submission: benchSubmission,
+  dedup: benchDedup,
   "crash-loop": benchCrashLoop,
   "pg-scaling": benchPgScaling,
   "llamacpp-pool": benchLlamaPool,
   "provider-batch": benchProviderBatch,
+  "export-parquet": () => benchExportParquet(),
+  "merged-results": () => benchMergedResults(),
 };
 
 const onlyArg = process.argv.indexOf("--only");

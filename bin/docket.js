@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The published entry point: the CLI is compiled to dist/ by `npm run build`.
-import { main } from "../dist/cli/main.js";
+// The published entry point: the CLI is compiled to dist/ by `npm run build`. `prepare` and
+// `estimate` start from an entry that loads only them (see src/cli/prep-main.ts).
+const prepOnly = process.argv[2] === "prepare" || process.argv[2] === "estimate";
+const { main } = await import(prepOnly ? "../dist/cli/prep-main.js" : "../dist/cli/main.js");
 
 main(process.argv).catch((err) => {
   console.error(err instanceof Error ? err.message : String(err));

@@ -2,12 +2,23 @@ import { once } from "node:events";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { makeBpeCounter } from "../../src/prep/tokens/bpe-counter.js";
+import { bpeTable } from "../../src/prep/tokens/bpe-table.js";
 
-/** Counts its share of texts with gpt-tokenizer's countTokens when told to, and reports how long it took. */
+/**
+ * Counts its share of texts when told to, and reports how long it took: with gpt-tokenizer's
+ * countTokens, or with Docket's BPE counter (its source text and the shared table).
+ */
 const WORKER = `
 const { parentPort, workerData } = require("node:worker_threads");
-const { countTokens } = require(workerData.module);
-const asText = { disallowedSpecial: new Set() };
+let count;
+if (workerData.module) {
+  const { countTokens } = require(workerData.module);
+  const asText = { disallowedSpecial: new Set() };
+  count = (t) => countTokens(t, asText);
+} else {
+  count = new Function("return (" + workerData.source + ")")()(workerData.table);
+}
 const texts = [];
 parentPort.on("message", (m) => {
   if (m.texts) {
@@ -16,10 +27,12 @@ parentPort.on("message", (m) => {
     return;
   }
   let tokens = 0;
-  for (const t of texts) tokens += countTokens(t, asText);
+  for (const t of texts) tokens += count(t);
   parentPort.postMessage({ tokens });
 });
 `;
+
+export type AloneCounter = "gpt-tokenizer" | "docket-bpe";
 
 /**
  * The physical bound of exact counting: `texts` split between one worker thread per core (the
@@ -28,13 +41,14 @@ parentPort.on("message", (m) => {
 export async function countAloneOnThreads(
   encoding: "o200k_base" | "cl100k_base",
   texts: string[],
+  counter: AloneCounter = "gpt-tokenizer",
 ): Promise<{ seconds: number; cpuSeconds: number; tokens: number; threads: number }> {
   const threads = Math.max(1, availableParallelism());
-  const module = createRequire(import.meta.url).resolve(`gpt-tokenizer/cjs/encoding/${encoding}`);
-  const workers = Array.from(
-    { length: threads },
-    () => new Worker(WORKER, { eval: true, workerData: { module } }),
-  );
+  const workerData =
+    counter === "gpt-tokenizer"
+      ? { module: createRequire(import.meta.url).resolve(`gpt-tokenizer/cjs/encoding/${encoding}`) }
+      : { source: makeBpeCounter.toString(), table: bpeTable(encoding) };
+  const workers = Array.from({ length: threads }, () => new Worker(WORKER, { eval: true, workerData }));
   try {
     // Alternate texts so each worker gets the same mix; send in slices to bound the copies in flight.
     const ready = workers.map((w) => once(w, "message"));
@@ -45,7 +59,6 @@ export async function countAloneOnThreads(
         workers[w]!.postMessage({ texts: share.slice(at, at + 10_000), last });
       }
     }
-    texts.length = 0;
     await Promise.all(ready);
     const start = performance.now();
     // This thread only waits meanwhile, so the process's CPU time is the counting threads'.

@@ -23,8 +23,8 @@ const NATIVE: Record<string, (endpoint: string) => boolean> = {
   llamacpp: (e) => e === "/v1/chat/completions" || e === "/v1/completions" || e === "/v1/embeddings",
   anthropic: (e) => e === "/v1/messages",
   bedrock: (e) => BEDROCK_PATH.test(e),
-  // Provider batch APIs take what their on-demand APIs take; their records are not bridged
-  // (docs/provider-batch.md), so anything else is refused at validation.
+  // Provider batch APIs take what their on-demand APIs take; anything else is bridged into
+  // that dialect when packed (docs/provider-batch.md, "Bridging").
   "openai-batch": (e) => OPENAI_ENDPOINTS.includes(e),
   "anthropic-batch": (e) => e === "/v1/messages",
   "bedrock-batch": (e) => BEDROCK_PATH.test(e),
@@ -35,6 +35,9 @@ const TARGET: Record<string, TargetDialect> = {
   llamacpp: "chat",
   anthropic: "messages",
   bedrock: "converse",
+  "openai-batch": "chat",
+  "anthropic-batch": "messages",
+  "bedrock-batch": "converse",
 };
 
 /** A backend type this module does not know is left alone: its records go as they are. */

@@ -59,7 +59,7 @@ export function planBridge(endpoint: string, route: BridgeRoute): Bridge | null 
   if (target === null) {
     throw new BridgeError(
       "url",
-      `${endpoint} cannot go to route '${route.name}': its ${type} backend takes its provider's own request format only (no bridging on provider batch routes).`,
+      `${endpoint} cannot go to route '${route.name}': its ${type} backend takes its provider's own request format only.`,
     );
   }
   const source = dialectOf(endpoint);

@@ -1,11 +1,13 @@
 import { type BudgetStop, costUsd, type JobPrice } from "../domain/budget-stop.js";
 import type { Job } from "../domain/job.js";
 import type { BudgetedJob, Store } from "../store/store.js";
+import { spentUsd } from "./batch-spend.js";
 import type { ModelPricing } from "./job-pricing.js";
 
 /**
  * One pass of the budget guard, run by maintenance: each in-progress job with a budget is
- * charged its real usage so far at its price, and stopped once that reaches the budget. A job
+ * charged its real usage so far at its price (tokens that ran in provider batch jobs at the batch
+ * discount: batch-spend.ts), and stopped once that reaches the budget. A job
  * whose price is not known yet gets it from its first record's model (and keeps it); with no
  * price at all it is stopped, since a budget that cannot be enforced must not spend silently.
  *
@@ -23,7 +25,8 @@ export async function checkBudgets(
   const stopped: Job[] = [];
   for (const job of await store.listBudgetedJobs()) {
     const priced = await priceOrStop(store, pricing, job);
-    const stop = "stop" in priced ? priced.stop : overBudget(job, priced.price);
+    const stop =
+      "stop" in priced ? priced.stop : reachedBudget(job, await spentUsd(store, pricing, job, priced.price));
     if (!stop) continue;
     const s = await store.stopForBudget(job.id, stop, now);
     if (s) {
@@ -56,7 +59,11 @@ export function overBudget(
   job: { budgetUsd: number; usage: { inputTokens: number; outputTokens: number } },
   price: JobPrice,
 ): BudgetStop | null {
-  const spentUsd = costUsd(job.usage, price);
+  return reachedBudget(job, costUsd(job.usage, price));
+}
+
+/** The stop once `spentUsd` has reached the job's budget; null below it. */
+export function reachedBudget(job: { budgetUsd: number }, spentUsd: number): BudgetStop | null {
   return spentUsd < job.budgetUsd ? null : { code: "budget_exceeded", spentUsd, budgetUsd: job.budgetUsd };
 }
 

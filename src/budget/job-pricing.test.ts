@@ -28,3 +28,17 @@ describe("job pricing", () => {
     expect(pricing("gpt-4o-mini")).toEqual({ inputPerMTok: 1, outputPerMTok: 2 });
   });
 });
+
+describe("batch discount", () => {
+  it("comes from the route the model resolves to, then the table, else none", () => {
+    const pricing = routePricing([
+      route("local", ["local-*"], { inputPerMTok: 0.01, outputPerMTok: 0.02, batchDiscount: 0.4 }),
+      route("plain", ["plain-*"], { inputPerMTok: 1, outputPerMTok: 2 }),
+      route("openai", ["gpt-*"]),
+    ]);
+    expect(pricing.batchDiscount?.("local-x")).toBe(0.4);
+    expect(pricing.batchDiscount?.("plain-x")).toBe(0);
+    expect(pricing.batchDiscount?.("gpt-4o-mini")).toBe(0.5);
+    expect(pricing.batchDiscount?.("mystery-model")).toBe(0);
+  });
+});

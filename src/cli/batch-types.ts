@@ -11,6 +11,14 @@ export interface BatchView {
   errors: { data: Array<{ code: string; message: string; line: number | null }> } | null;
   metadata?: Record<string, string> | null;
   usage?: { input_tokens: number; output_tokens: number; total_tokens: number };
+  /** Docket extension: identical requests once (docs/dedup-and-cache.md); absent when unused. */
+  dedup?: {
+    deduplicated_requests: number;
+    cached_requests: number;
+    saved_input_tokens: number;
+    saved_output_tokens: number;
+    saved_usd: number;
+  };
 }
 
 export const TERMINAL = new Set(["completed", "failed", "expired", "cancelled"]);

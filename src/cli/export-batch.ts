@@ -4,9 +4,11 @@ import { DocketError } from "../domain/errors.js";
 import { loadTemplate } from "../prep/template/load-template.js";
 import type { ApiClient } from "./api-client.js";
 import { type BatchView, TERMINAL } from "./batch-types.js";
+import { schemaColumnTypes } from "./export/column-types.js";
 import { type DatasetLink, linkFromMetadata } from "./export/dataset-link.js";
 import { type ExportFormat, type ExportInput, type ExportSummary, exportJob } from "./export/export-job.js";
 import { schemaFieldNames } from "./export/json-fields.js";
+import { openResults, type ResultSource } from "./export/result-source.js";
 import { fileSink, stdoutSink } from "./export/text-sink.js";
 
 export interface ExportBatchOptions {
@@ -18,17 +20,20 @@ export interface ExportBatchOptions {
   /** The template whose JSON schema gives the `output.<field>` columns; default: the recorded one. */
   template?: string;
   onlyRun?: boolean;
+  /** The batch's own output and error files (default), or its retry lineage merged by the server. */
+  results?: ResultSource;
   /** Where notes for the person go (stderr when writing the export to stdout). */
   note?: (line: string) => void;
 }
 
-/** `--format`, or the extension of `--out` (`.jsonl`/`.ndjson` → jsonl), else csv. */
+/** `--format`, or the extension of `--out` (`.jsonl`/`.ndjson` → jsonl, `.parquet` → parquet), else csv. */
 export function exportFormatFor(format: string | undefined, out: string | null): ExportFormat {
   if (format !== undefined) {
-    if (format === "csv" || format === "jsonl") return format;
-    throw new DocketError("invalid_option", `--format must be csv or jsonl (got '${format}').`);
+    if (format === "csv" || format === "jsonl" || format === "parquet") return format;
+    throw new DocketError("invalid_option", `--format must be csv, jsonl or parquet (got '${format}').`);
   }
   const ext = out === null ? "" : extname(out).toLowerCase();
+  if (ext === ".parquet") return "parquet";
   return ext === ".jsonl" || ext === ".ndjson" ? "jsonl" : "csv";
 }
 
@@ -48,24 +53,36 @@ export async function exportBatch(
         `(docket status ${batch.id} --wait).`,
     );
   }
-  const note = o.note ?? ((line: string) => console.error(line));
-  const link = linkFromMetadata(batch.metadata);
-  const input = o.join ?? linkedInput(link, note);
-  const templatePath = o.template ?? link?.template;
-  let jsonFields: string[] | null = null;
-  if (templatePath !== undefined) {
-    if (existsSync(templatePath)) {
-      jsonFields = schemaFieldNames((await loadTemplate(templatePath)).response_format);
-    } else
-      note(`note: template ${templatePath} is gone, so structured-output fields are not split into columns.`);
+  if (o.format === "parquet" && o.out === null && process.stdout.isTTY) {
+    throw new DocketError(
+      "invalid_option",
+      "Parquet is a binary file: pass --out FILE.parquet (or redirect standard output).",
+    );
   }
-  const outputFile = batch.output_file_id ? await client.fileContent(batch.output_file_id) : null;
-  const errorFile = batch.error_file_id ? await client.fileContent(batch.error_file_id) : null;
+  const note = o.note ?? ((line: string) => console.error(line));
+  const streams = await openResults(client, batch, o.results ?? "files");
+  // A merged lineage is joined onto the dataset its root was made from.
+  const linked =
+    streams.linkedBatchId === batch.id
+      ? batch
+      : await client.json<BatchView>("GET", `/v1/batches/${encodeURIComponent(streams.linkedBatchId)}`);
+  const link = linkFromMetadata(linked.metadata) ?? linkFromMetadata(batch.metadata);
+  const input = o.join ?? linkedInput(link, note);
+  let fields: JsonFields;
+  try {
+    fields = await jsonFieldsOf(o.template ?? link?.template, note);
+  } catch (e) {
+    streams.outputFile?.destroy();
+    streams.errorFile?.destroy();
+    throw e;
+  }
+  const { jsonFields, jsonFieldTypes } = fields;
   const summary = await exportJob({
-    outputFile,
-    errorFile,
+    outputFile: streams.outputFile,
+    errorFile: streams.errorFile,
     input,
     jsonFields,
+    jsonFieldTypes,
     format: o.format,
     sink: o.out === null ? stdoutSink() : await fileSink(o.out),
     onlyRun: o.onlyRun,
@@ -77,6 +94,25 @@ export async function exportBatch(
     );
   }
   return summary;
+}
+
+interface JsonFields {
+  jsonFields: string[] | null;
+  jsonFieldTypes: ReturnType<typeof schemaColumnTypes>;
+}
+
+/** The `output.<field>` columns (and their types) from the template's JSON schema. */
+async function jsonFieldsOf(
+  templatePath: string | undefined,
+  note: (line: string) => void,
+): Promise<JsonFields> {
+  if (templatePath === undefined) return { jsonFields: null, jsonFieldTypes: null };
+  if (!existsSync(templatePath)) {
+    note(`note: template ${templatePath} is gone, so structured-output fields are not split into columns.`);
+    return { jsonFields: null, jsonFieldTypes: null };
+  }
+  const responseFormat = (await loadTemplate(templatePath)).response_format;
+  return { jsonFields: schemaFieldNames(responseFormat), jsonFieldTypes: schemaColumnTypes(responseFormat) };
 }
 
 function linkedInput(link: DatasetLink | null, note: (line: string) => void): ExportInput | null {

@@ -10,6 +10,7 @@ import { registerInvokeCommand } from "./commands/invoke.js";
 import { registerKeysCommands } from "./commands/keys.js";
 import { registerModelCommand } from "./commands/model.js";
 import { registerPrepareCommand } from "./commands/prepare.js";
+import { registerRetryCommand } from "./commands/retry.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerWorkerCommand } from "./commands/worker.js";
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<void> {
   registerApiCommand(program);
   registerWorkerCommand(program);
   registerBatchCommands(program);
+  registerRetryCommand(program);
   registerInvokeCommand(program);
   registerFakeBackendCommand(program);
   registerModelCommand(program);

@@ -1,6 +1,7 @@
 import type { ApiClient } from "./api-client.js";
 import { DEFAULT_MAX_PROBLEMS, formatBatchProblems } from "./batch-problems.js";
 import { type BatchView, TERMINAL } from "./batch-types.js";
+import { describeSavings } from "./dedup-savings.js";
 import { followJobEvents } from "./event-stream.js";
 import { ProgressBar } from "./progress.js";
 
@@ -43,6 +44,8 @@ export function describeBatch(b: BatchView, maxProblems = DEFAULT_MAX_PROBLEMS):
   const lines = [
     `${b.id}  ${b.status}  ${c.completed}/${c.total} completed, ${c.failed} failed  (${b.endpoint})`,
   ];
+  const saved = describeSavings(b);
+  if (saved) lines.push(saved);
   if (b.output_file_id) lines.push(`  output file: ${b.output_file_id}`);
   if (b.error_file_id) lines.push(`  error file:  ${b.error_file_id}`);
   lines.push(...formatBatchProblems(b.errors?.data ?? [], maxProblems, problemTotal(b)));

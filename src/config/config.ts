@@ -1,4 +1,5 @@
 import type { AutoBackendConfig, BatchBackendConfig } from "./batch-backend-types.js";
+import type { DedupConfig } from "./dedup-config.js";
 import type { ProjectsConfig } from "./projects-config.js";
 import type { ValidationLimits } from "./validation-limits.js";
 
@@ -41,6 +42,8 @@ export interface DocketConfig {
   validation?: Partial<ValidationLimits>;
   /** Per-project quotas and fair-share weights (projects-config.ts); absent: no limits, equal shares. */
   projects?: ProjectsConfig;
+  /** Identical requests once and the response cache (dedup-config.ts); absent: the defaults. */
+  dedup?: DedupConfig;
 }
 
 export interface InvocationsConfig {
@@ -243,6 +246,10 @@ export interface RouteConfig {
   contextLength?: number;
   /** What the backend charges, for estimates and job budgets; else the built-in price table. */
   price?: RoutePrice;
+  /** Identical requests of a job sent once (docs/dedup-and-cache.md) unless the job says otherwise (default false). */
+  dedup?: boolean;
+  /** The response cache for this route; absent: the config's `dedup.cache.enabled`. */
+  cache?: boolean;
 }
 
 /** USD per million tokens; `batchDiscount` is the provider batch API's fraction off (0.5 = half). */

@@ -17,6 +17,7 @@ import {
   defaultConfig,
   type RouteConfig,
 } from "./config.js";
+import { parseDedupConfig, routeDedupFlag } from "./dedup-config.js";
 import { applyEventsConfig } from "./events-config.js";
 import { checkProjectRoutes, parseProjectsConfig } from "./projects-config.js";
 import { checkRoutePrice } from "./route-price.js";
@@ -71,6 +72,7 @@ export function loadConfig(o: ConfigOverrides = {}): DocketConfig {
   applyTimeoutsConfig(config, file);
   if (file.validation !== undefined) config.validation = checkValidationLimits(file.validation);
   if (file.projects !== undefined) config.projects = parseProjectsConfig(file.projects);
+  if (file.dedup !== undefined) config.dedup = parseDedupConfig(file.dedup);
   config.routes = (file.routes ?? []).map((r, i) => normalizeRoute(r, i));
   if (o.dataDir) config.dataDir = o.dataDir;
   if (o.databaseUrl) config.databaseUrl = o.databaseUrl;
@@ -144,6 +146,10 @@ function normalizeRoute(r: Partial<RouteConfig>, index: number): RouteConfig {
   if (r.headersTimeoutMs !== undefined) route.headersTimeoutMs = r.headersTimeoutMs;
   if (r.bodyTimeoutMs !== undefined) route.bodyTimeoutMs = r.bodyTimeoutMs;
   if (r.price !== undefined) route.price = checkRoutePrice(r.price, `${where}.price`);
+  const dedup = routeDedupFlag(r.dedup, `${where}.dedup`);
+  if (dedup !== undefined) route.dedup = dedup;
+  const cache = routeDedupFlag(r.cache, `${where}.cache`);
+  if (cache !== undefined) route.cache = cache;
   for (const key of [
     "concurrency",
     "timeoutMs",

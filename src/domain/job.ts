@@ -1,3 +1,5 @@
+import type { JobDedup } from "./dedup.js";
+
 /** Lifecycle of a job; a superset of OpenAI's batch statuses (see docs/architecture.md). */
 export type JobStatus =
   | "validating"
@@ -122,4 +124,13 @@ export interface Job {
   outputExpiresAfterSeconds: number | null;
   /** How many times validation was claimed (a wedged validation fails the job after a few). */
   validationAttempts?: number;
+  /** Identical requests once: what the job asked for and what it saved (docs/dedup-and-cache.md). */
+  dedup?: JobDedup;
+  /**
+   * The batch this one retries (`POST /v1/batches/{id}/retry`, docs/lineage.md); null for a batch
+   * created from a file. Its children are listed by `LineageStore.listChildJobs`.
+   */
+  parentJobId?: string | null;
+  /** A retry's route, given to every record instead of the one its model resolves to; null: by model. */
+  pinnedRoute?: string | null;
 }

@@ -7,11 +7,19 @@ import type { RecordState } from "./record.js";
  *   pending ──claim──▶ running ──result──▶ succeeded | failed
  *      ▲                  │ └─retry / lease lost─▶ pending (or failed once attempts are used,
  *      └──────release─────┘                        or cancelled if its job is cancelling)
- *   cancel: pending ▶ cancelled;  expiry: pending | running ▶ expired
+ *   cancel: pending ▶ cancelled;  expiry: pending | running | following ▶ expired
+ *   following ──its leader ends──▶ the leader's end state and answer (docs/dedup-and-cache.md)
  */
 
-/** Records not yet ended: expiry ends them `expired`, a drained cancelling job has none. */
-export const OPEN_RECORD_STATES = ["pending", "running"] as const satisfies readonly RecordState[];
+/**
+ * Records not yet ended: expiry ends them `expired`, a drained cancelling job has none. A
+ * follower is open until its leader's answer is handed on, so a job never ends before it is.
+ */
+export const OPEN_RECORD_STATES = [
+  "pending",
+  "running",
+  "following",
+] as const satisfies readonly RecordState[];
 
 /** Records a cancel or budget stop ends at once (those running may still finish). */
 export const CANCELLABLE_RECORD_STATES = ["pending"] as const satisfies readonly RecordState[];

@@ -1,11 +1,20 @@
+import type { RecordDedup, ServedFrom } from "./dedup.js";
 import type { JobKind } from "./job.js";
 
 /**
  * A record is one model request inside a job. `running` is held by a lease; `attempt` is the
  * fencing token: every claim increments it, and only the holder of the current attempt may
- * write the outcome.
+ * write the outcome. `following`: an identical request's follower, never claimed, that ends when
+ * its leader does, with its answer (docs/dedup-and-cache.md).
  */
-export type RecordState = "pending" | "running" | "succeeded" | "failed" | "cancelled" | "expired";
+export type RecordState =
+  | "pending"
+  | "running"
+  | "following"
+  | "succeeded"
+  | "failed"
+  | "cancelled"
+  | "expired";
 
 export interface NewRecord {
   /** 0-based position in the input file: output files are written in this order. */
@@ -31,6 +40,8 @@ export interface NewRecord {
    * the others run. Such a record is stored finished (`failed`) and never sent.
    */
   failure?: RecordError;
+  /** Identical requests once: set by validation for a deterministic record of a job that dedups or caches. */
+  dedup?: RecordDedup;
 }
 
 /** A record handed to a worker by a claim; `attempt` must be echoed back when completing. */
@@ -105,4 +116,6 @@ export interface FinishedRecord {
    * SQLite, `capabilities.largeBodies`), how many parts to read so it is never whole in memory.
    */
   input?: { text: string } | { parts: number };
+  /** Answered without its own call: by its leader's (dedup) or from the response cache. */
+  servedFrom?: ServedFrom | null;
 }

@@ -1,4 +1,5 @@
 import type { BatchApiClient } from "../backends/batch-apis/batch-api-client.js";
+import { routePricing } from "../budget/job-pricing.js";
 import { type BatchBackendConfig, batchQuotas, isBatchBackend } from "../config/batch-backend-config.js";
 import type { RouteConfig } from "../config/config.js";
 import { createBatchApiClient } from "../offload/create-batch-client.js";
@@ -33,6 +34,8 @@ export function providerBatchDuty(o: ProviderBatchDutyOptions): Duty | null {
   const batchRoutes = o.routes.filter((r) => isBatchBackend(r.backend));
   if (batchRoutes.length === 0) return null;
   const now = o.now ?? Date.now;
+  // Job budgets are checked before submission at the prices maintenance charges (routePricing).
+  const pricing = routePricing([...o.routes]);
   const clients: BatchApiClient[] = [];
   const routers = o.routes.flatMap((r) =>
     r.backend.type === "auto" ? [new HybridRouter(o.store, r.name, r.backend, o.onChange)] : [],
@@ -48,6 +51,7 @@ export function providerBatchDuty(o: ProviderBatchDutyOptions): Duty | null {
       client,
       pollMs: batchQuotas(backend).pollMs,
       modelId: backend.type === "bedrock-batch" ? backend.modelId : undefined,
+      pricing,
       now,
       onChange: o.onChange,
       onTurnaround: (ms) => {

@@ -29,15 +29,16 @@ export function retentionSweepDuty(o: RetentionSweepOptions, intervalMs = RETENT
 }
 
 /**
- * Deletes files past their expiry (rows, then blobs) and old finished jobs in bounded steps.
+ * Deletes files past their expiry (rows, then blobs), old finished jobs, and then the provider
+ * jobs they leave behind (docs/provider-batch.md, "Retention"), in bounded steps.
  * A blob whose row is gone but whose delete failed is only wasted space, never a dangling row.
  */
 export class RetentionSweep {
   constructor(private readonly o: RetentionSweepOptions) {}
 
-  async sweep(now = Date.now()): Promise<{ files: number; jobs: number }> {
+  async sweep(now = Date.now()): Promise<{ files: number; jobs: number; providerJobs: number }> {
     const retain = this.o.retainJobsMs ?? Number.MAX_SAFE_INTEGER - now;
-    const total = { files: 0, jobs: 0 };
+    const total = { files: 0, jobs: 0, providerJobs: 0 };
     try {
       for (;;) {
         const { files, jobs } = await this.o.store.pruneExpired(now, SWEEP_BATCH, retain);
@@ -45,6 +46,12 @@ export class RetentionSweep {
         total.files += files.length;
         total.jobs += jobs;
         if (files.length === 0 && jobs === 0) break;
+      }
+      // Provider jobs after the jobs: a Docket job pruned just now frees the provider jobs it was the last of.
+      for (;;) {
+        const pruned = await this.o.store.pruneProviderJobs(now, SWEEP_BATCH, retain);
+        total.providerJobs += pruned;
+        if (pruned === 0) break;
       }
     } catch (err) {
       console.error(`docket: retention sweep failed: ${(err as Error).message}`);

@@ -6,6 +6,7 @@ import { discardBody } from "./discard-body.js";
 import { toErrorResponse } from "./errors.js";
 import { addAdminKeyHandlers } from "./handlers/admin-keys.js";
 import { addAnthropicBatchHandlers } from "./handlers/anthropic-batches.js";
+import { addBatchLineageHandlers } from "./handlers/batch-lineage.js";
 import { addBatchResultsHandlers } from "./handlers/batch-results.js";
 import { addBatchHandlers } from "./handlers/batches.js";
 import { addDashboardHandlers } from "./handlers/dashboard.js";
@@ -33,6 +34,7 @@ export function apiPaths(): PathTable<Handler> {
   addBatchHandlers(paths);
   addProviderJobHandlers(paths);
   addBatchResultsHandlers(paths);
+  addBatchLineageHandlers(paths);
   addAnthropicBatchHandlers(paths);
   addInvocationHandlers(paths);
   addEventHandlers(paths);

@@ -23,12 +23,19 @@ describe("JobPacker", () => {
     expect(p.records).toBe(0);
   });
 
-  it("keeps within the token room, but always takes a first record", () => {
-    const p = new JobPacker({ maxRecordsPerJob: 100, maxBytesPerJob: 1e9 }, 50);
+  it("keeps within the token room; a first record over the whole limit goes only when nothing else is enqueued", () => {
+    const quotas = { maxRecordsPerJob: 100, maxBytesPerJob: 1e9, maxEnqueuedTokens: 50 };
+    const p = new JobPacker(quotas, 50);
     expect(p.offer(1, 60)).toBe("taken");
     expect(p.offer(1, 1)).toBe("full");
-    const q = new JobPacker({ maxRecordsPerJob: 100, maxBytesPerJob: 1e9 }, 50);
+    const q = new JobPacker(quotas, 50);
     expect([q.offer(1, 20), q.offer(1, 20), q.offer(1, 20)]).toEqual(["taken", "taken", "full"]);
+    // Other provider jobs hold 40 of the 50: a record of 20 waits, one of 10 goes.
+    const r = new JobPacker(quotas, 10);
+    expect(r.offer(1, 20)).toBe("full");
+    expect(r.records).toBe(0);
+    expect(r.offer(1, 10)).toBe("taken");
+    expect(new JobPacker(quotas, 0).offer(1, 1)).toBe("full");
   });
 });
 

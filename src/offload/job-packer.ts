@@ -5,7 +5,9 @@ import type { BatchQuotas } from "../backends/batch-apis/batch-api-client.js";
  * (`maxBytesPerJob`, the encoded lines plus their newlines) and estimated tokens (what is left
  * of `maxEnqueuedTokens` once the route's open provider jobs are counted). Pure: the runner
  * feeds it records one at a time and stops at the first that does not fit (that record goes
- * back to pending for the next job, so input order is kept).
+ * back to pending for the next job, so input order is kept). A first record larger than the
+ * whole token limit is taken only while nothing else is enqueued (it could never fit otherwise);
+ * while other provider jobs hold part of the limit it waits like any other.
  */
 export class JobPacker {
   records = 0;
@@ -13,7 +15,8 @@ export class JobPacker {
   tokens = 0;
 
   constructor(
-    private readonly quotas: Pick<BatchQuotas, "maxRecordsPerJob" | "maxBytesPerJob">,
+    private readonly quotas: Pick<BatchQuotas, "maxRecordsPerJob" | "maxBytesPerJob"> &
+      Partial<Pick<BatchQuotas, "maxEnqueuedTokens">>,
     /** Tokens this job may still enqueue; null: no limit. */
     private readonly tokenRoom: number | null,
   ) {}
@@ -29,11 +32,17 @@ export class JobPacker {
     if (withNewline > this.quotas.maxBytesPerJob) return "too_big";
     if (this.full) return "full";
     if (this.bytes + withNewline > this.quotas.maxBytesPerJob) return "full";
-    if (this.tokenRoom !== null && this.records > 0 && this.tokens + tokens > this.tokenRoom) return "full";
+    if (this.tokenRoom !== null && this.tokens + tokens > this.tokenRoom && !this.aloneOverLimit())
+      return "full";
     this.records++;
     this.bytes += withNewline;
     this.tokens += tokens;
     return "taken";
+  }
+
+  /** A first record may go over the token room only when that room is the whole, unused limit. */
+  private aloneOverLimit(): boolean {
+    return this.records === 0 && (this.quotas.maxEnqueuedTokens ?? null) === this.tokenRoom;
   }
 }
 

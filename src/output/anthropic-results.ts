@@ -1,5 +1,6 @@
 import { anthropicErrorType } from "../domain/anthropic-error-type.js";
 import type { FinishedRecord } from "../domain/record.js";
+import { servedMarker } from "./served-marker.js";
 
 /**
  * One line of an Anthropic Message Batch's results file:
@@ -10,7 +11,7 @@ import type { FinishedRecord } from "../domain/record.js";
  */
 export function anthropicResultLine(r: FinishedRecord): string {
   const customId = r.customIdJson ?? JSON.stringify(r.customId);
-  return `{"custom_id":${customId},"result":${resultOf(r)}}\n`;
+  return `{"custom_id":${customId},"result":${resultOf(r)}${servedMarker(r)}}\n`;
 }
 
 function resultOf(r: FinishedRecord): string {

@@ -7,6 +7,7 @@ import type { FinishedRecord } from "../domain/record.js";
 import type { Store } from "../store/store.js";
 import type { ResultFile } from "./finalize-files.js";
 import { jsonBody } from "./result-lines.js";
+import { servedMarker } from "./served-marker.js";
 
 /**
  * Records per page read with their bodies. Smaller than the OpenAI writer's pages because each
@@ -90,9 +91,11 @@ export async function writeBedrockOutput(
 export function bedrockLineAround(r: FinishedRecord): [string, string] {
   const recordId = r.customIdJson ?? JSON.stringify(r.customId);
   const head = `{"recordId":${recordId},"modelInput":`;
-  if (r.state === "succeeded" && r.response) return [head, `,"modelOutput":${jsonBody(r.response.body)}}\n`];
+  const marker = servedMarker(r);
+  if (r.state === "succeeded" && r.response)
+    return [head, `,"modelOutput":${jsonBody(r.response.body)}${marker}}\n`];
   const { errorCode, errorMessage } = bedrockError(r);
-  return [head, `,"error":${JSON.stringify({ errorCode, errorMessage })}}\n`];
+  return [head, `,"error":${JSON.stringify({ errorCode, errorMessage })}${marker}}\n`];
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { FinishedRecord } from "../domain/record.js";
+import { servedMarker } from "./served-marker.js";
 
 /**
  * Output and error file lines in OpenAI's batch output format:
@@ -18,7 +19,7 @@ export function outputLine(r: FinishedRecord): string {
   // The custom_id as the input wrote it (escapes, lone surrogates) when it was kept, so every
   // id comes back byte for byte and two ids never collapse into one.
   const customId = r.customIdJson ?? JSON.stringify(r.customId);
-  return `{"id":"batch_req_${r.id}","custom_id":${customId},"response":${response},"error":${error ? JSON.stringify(error) : "null"}}\n`;
+  return `{"id":"batch_req_${r.id}","custom_id":${customId},"response":${response},"error":${error ? JSON.stringify(error) : "null"}${servedMarker(r)}}\n`;
 }
 
 /**

@@ -1,8 +1,10 @@
 import { hostname } from "node:os";
 import { isOnDemandRoute } from "../config/batch-backend-config.js";
+import { dedupConfig } from "../config/dedup-config.js";
 import { webhooksConfig } from "../config/events-config.js";
 import { projectWeights } from "../config/projects-config.js";
 import { newId } from "../domain/ids.js";
+import { dedupHandOnDuty } from "../duties/dedup-hand-on.js";
 import { DutyRunner } from "../duties/duty-runner.js";
 import { MAINTENANCE, maintenanceDuty } from "../duties/maintenance.js";
 import { orphanTempSweepDuty } from "../duties/orphan-temp-sweep.js";
@@ -88,6 +90,7 @@ export function startWorker(parts: Assembly, o: WorkerOptions = {}): RunningWork
     leaseMs: w.leaseMs,
     maxAttemptsFor: (route) => parts.routes.byName(route)?.maxAttempts ?? 1,
     limits: parts.limits.validation,
+    dedup: { config: dedupConfig(config), routes: parts.routes, pricing: parts.limits.pricing },
     onValidated: () => {
       worker.wake();
       hint();
@@ -138,6 +141,18 @@ export function startWorker(parts: Assembly, o: WorkerOptions = {}): RunningWork
       {
         scope: "leader",
         create: () => retentionSweepDuty({ store, blobs, retainJobsMs: config.retention.outputFileMs }),
+      },
+      // Identical requests once (docs/dedup-and-cache.md): followers and the cache get leaders' answers.
+      {
+        scope: "leader",
+        create: () =>
+          dedupHandOnDuty({
+            store,
+            config: dedupConfig(config),
+            pricing: parts.limits.pricing,
+            intervalMs: w.maintenanceMs,
+            onHandedOn: () => wake(MAINTENANCE),
+          }),
       },
       ...(sweepOrphans
         ? [{ scope: "leader" as const, create: () => orphanTempSweepDuty(sweepOrphans, config) }]

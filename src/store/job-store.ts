@@ -1,3 +1,4 @@
+import type { JobDedupOptions } from "../domain/dedup.js";
 import type { Endpoint, Job, JobFormat, JobKind } from "../domain/job.js";
 
 /** Jobs as clients see them: create, read, list, cancel (domain/job-transitions.ts says from where). */
@@ -45,4 +46,10 @@ export interface NewJob {
   webhookUrl?: string | null;
   /** OpenAI's `output_expires_after.seconds` (anchor created_at); absent/null: config retention. */
   outputExpiresAfterSeconds?: number | null;
+  /** The batch this one retries (docs/lineage.md); absent/null: none. */
+  parentJobId?: string | null;
+  /** The route every record gets instead of its model's (a retry's `route`); absent/null: by model. */
+  pinnedRoute?: string | null;
+  /** Identical requests once (docs/dedup-and-cache.md): what the job asks for; absent: its routes' settings. */
+  dedup?: JobDedupOptions;
 }

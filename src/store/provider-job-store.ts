@@ -1,5 +1,6 @@
 import type { JobKind } from "../domain/job.js";
 import type { ProviderJob, ProviderJobState } from "../domain/provider-job.js";
+import type { Outcome } from "../domain/record.js";
 import type { HeldLease } from "./record-store.js";
 
 /** A provider job as first written, in `packing`, before any record is bound to it. */
@@ -26,6 +27,22 @@ export interface ProviderJobUsage {
   succeeded: number;
   inputTokens: number;
   outputTokens: number;
+}
+
+/** A provider's answer for one record bound to the provider job (its attempt is the bound one). */
+export interface ProviderResult {
+  recordId: number;
+  outcome: Outcome;
+}
+
+/** What `writeProviderResults` did with a batch of results. */
+export interface ProviderResultsWritten {
+  /** Results written (each ended its record's attempt). */
+  written: number;
+  /** Of those, retries: their records went back to pending (or ended, attempts used up). */
+  requeued: number;
+  /** Results refused: the record was no longer bound here (pulled back, given back, written before). */
+  refused: number;
 }
 
 /** A Docket job's share of the provider jobs that ran its records (`GET /v1/batches/{id}/provider_jobs`). */
@@ -84,6 +101,15 @@ export interface ProviderJobStore {
     id: string,
     recordIds: number[],
   ): Promise<Array<{ id: number; jobId: string; attempt: number }>>;
+  /**
+   * Ingest's write (docs/provider-batch.md, "Ingest"): a batch of the provider job's results in
+   * one transaction, each fenced by its record being still bound to this provider job, so
+   * ingesting again after a crash writes nothing twice (an id twice in `results` is written
+   * once); with the Docket jobs' tallies, the provider job's progress and the batch-priced usage
+   * of its member jobs. A retry goes back to pending as with `recordResults` (failed when its
+   * attempts are used up, cancelled when its job is being cancelled). Bodies are stored as given.
+   */
+  writeProviderResults(id: string, results: ProviderResult[], now: number): Promise<ProviderResultsWritten>;
   /** Adds ingest progress and the batch-priced usage it brought each member job. */
   addProviderJobProgress(
     id: string,

@@ -13,4 +13,11 @@ export interface RetentionStore {
     limit: number,
     retainJobsMs: number,
   ): Promise<{ files: StoredFile[]; jobs: number }>;
+  /**
+   * One bounded sweep of provider jobs (issue 13): deletes up to `limit` ended provider jobs,
+   * with their per-Docket-job shares, whose Docket jobs are all gone, or that ended at least
+   * `retainMs` ago and whose Docket jobs have all ended (provider-job-prune-sql.ts). Returns how
+   * many. Call again while it returns anything.
+   */
+  pruneProviderJobs(now: number, limit: number, retainMs: number): Promise<number>;
 }

@@ -1,6 +1,7 @@
 import type { FilePurpose, StoredFile } from "../domain/file.js";
 import type { Endpoint, Job, JobFormat, JobKind, JobStatus, ValidationError } from "../domain/job.js";
 import type { FinishedRecord, RecordState } from "../domain/record.js";
+import { type JobDedupColumns, jobDedupFromRow, servedFromOf } from "./dedup-rows.js";
 
 /**
  * Row shapes shared by both engines (same column names in SQLite and PostgreSQL), and their
@@ -18,7 +19,7 @@ export interface FileRow {
   project_id?: string;
 }
 
-export interface JobRow {
+export interface JobRow extends JobDedupColumns {
   id: string;
   /** Absent only in rows selected without it. */
   kind?: string;
@@ -55,6 +56,9 @@ export interface JobRow {
   model?: string | null;
   output_expires_after_s?: number | string | null;
   validation_attempts?: number | string;
+  /** Migration SQLite 0012 / PostgreSQL 0011 (lineage); absent only in rows selected without them. */
+  parent_job_id?: string | null;
+  pinned_route?: string | null;
 }
 
 export interface FinishedRow {
@@ -73,6 +77,8 @@ export interface FinishedRow {
   body?: string;
   /** Parts of a body stored apart (SQLite, migration 0006); 0 or absent when the body is inline. */
   body_parts?: number | string;
+  /** Answered without its own call (SQLite 0013 / PostgreSQL 0012): `leader` or `cache`. */
+  served_from?: string | null;
 }
 
 export const num = (v: number | string): number => (typeof v === "number" ? v : Number(v));
@@ -136,6 +142,9 @@ export function jobFromRow(r: JobRow): Job {
     model: r.model ?? null,
     outputExpiresAfterSeconds: r.output_expires_after_s == null ? null : num(r.output_expires_after_s),
     validationAttempts: r.validation_attempts == null ? 0 : num(r.validation_attempts),
+    dedup: jobDedupFromRow(r),
+    parentJobId: r.parent_job_id ?? null,
+    pinnedRoute: r.pinned_route ?? null,
   };
 }
 
@@ -158,6 +167,7 @@ export function finishedFromRow(r: FinishedRow): FinishedRecord {
     ...(r.body === undefined
       ? {}
       : { input: num(r.body_parts ?? 0) > 0 ? { parts: num(r.body_parts!) } : { text: r.body } }),
+    ...(r.served_from ? { servedFrom: servedFromOf(r.served_from) } : {}),
   };
 }
 

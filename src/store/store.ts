@@ -2,6 +2,7 @@ import type { BacklogStore } from "./backlog-store.js";
 import type { BudgetStore } from "./budget-store.js";
 import type { StoreCapabilities } from "./capabilities.js";
 import type { CoordinationStore } from "./coordination-store.js";
+import type { DedupStore } from "./dedup-store.js";
 import type { ExpiryStore } from "./expiry-store.js";
 import type { FileStore } from "./file-store.js";
 import type { FinalizeStore } from "./finalize-store.js";
@@ -9,6 +10,8 @@ import type { InsightStore } from "./insight-store.js";
 import type { InvocationStore } from "./invocation-store.js";
 import type { JobStore } from "./job-store.js";
 import type { KeyStore } from "./key-store.js";
+import type { LineageStore } from "./lineage-store.js";
+import type { PartialResultStore } from "./partial-result-store.js";
 import type { ProjectUsageStore } from "./project-usage-store.js";
 import type { ProviderJobStore } from "./provider-job-store.js";
 import type { RecordStore } from "./record-store.js";
@@ -21,6 +24,7 @@ export type { BacklogStat, BacklogStore } from "./backlog-store.js";
 export type { BudgetedJob, BudgetStore } from "./budget-store.js";
 export type { LargeBodies, StoreCapabilities, WorkHints } from "./capabilities.js";
 export type { CoordinationStore } from "./coordination-store.js";
+export type { CacheBounds, DedupStore, HandOnRequest, HandOnResult } from "./dedup-store.js";
 export type { ExpiryStore } from "./expiry-store.js";
 export type { FileQuery, FileStore } from "./file-store.js";
 export type { FinalFiles, FinalizeStore } from "./finalize-store.js";
@@ -28,6 +32,8 @@ export type { InsightStore } from "./insight-store.js";
 export type { InvocationStore } from "./invocation-store.js";
 export type { JobStore, NewJob } from "./job-store.js";
 export type { KeyStore } from "./key-store.js";
+export type { LineageStore } from "./lineage-store.js";
+export type { EndedRun, PartialResultStore } from "./partial-result-store.js";
 export type { ProjectUsage, ProjectUsageStore } from "./project-usage-store.js";
 export type {
   BoundRecord,
@@ -59,6 +65,7 @@ export interface Store
     RecordStore,
     ExpiryStore,
     FinalizeStore,
+    PartialResultStore,
     RetentionStore,
     CoordinationStore,
     BudgetStore,
@@ -68,7 +75,9 @@ export interface Store
     InsightStore,
     KeyStore,
     ProjectUsageStore,
-    ProviderJobStore {
+    ProviderJobStore,
+    LineageStore,
+    DedupStore {
   /** Which engine this is, for logs and diagnostics only: decide on `capabilities`, not on this. */
   readonly engine: "sqlite" | "postgres";
   readonly capabilities: StoreCapabilities;

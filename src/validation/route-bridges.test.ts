@@ -22,18 +22,28 @@ const chat = JSON.stringify({
 });
 
 describe("checkRouteBridges", () => {
-  it("refuses an endpoint a provider batch route does not take (no bridging there), naming the url", () => {
-    const problem = checkRouteBridges("/v1/chat/completions", table.byName("claude-batch")!, table, chat);
-    expect(problem).toMatchObject({ param: "url" });
-    expect(problem!.message).toContain("no bridging on provider batch routes");
-    expect(checkRouteBridges("/v1/messages", table.byName("claude-batch")!, table, chat)).toBeNull();
+  it("accepts what bridges into a provider batch route's dialect and names what does not", () => {
+    const batch = table.byName("claude-batch")!;
+    expect(checkRouteBridges("/v1/chat/completions", batch, table, chat)).toBeNull();
+    expect(checkRouteBridges("/v1/messages", batch, table, chat)).toBeNull();
+    // A field Anthropic Messages cannot express fails the line, naming the field.
+    const logprobs = JSON.stringify({ ...JSON.parse(chat), logprobs: true });
+    expect(checkRouteBridges("/v1/chat/completions", batch, table, logprobs)).toMatchObject({
+      param: "body.logprobs",
+    });
+    // No bridge from embeddings into Messages: the url is the problem.
+    expect(checkRouteBridges("/v1/embeddings", batch, table, '{"model":"m","input":"x"}')).toMatchObject({
+      param: "url",
+    });
   });
 
   it("checks a line on an auto route against both its batch route and its on-demand route", () => {
     const auto = table.byName("claude-auto")!;
-    // The on-demand (Anthropic) side could bridge chat, the batch side cannot: refused.
-    expect(checkRouteBridges("/v1/chat/completions", auto, table, chat)).toMatchObject({ param: "url" });
-    // Messages suit both sides.
+    // Both sides speak Messages: chat bridges to each.
+    expect(checkRouteBridges("/v1/chat/completions", auto, table, chat)).toBeNull();
     expect(checkRouteBridges("/v1/messages", auto, table, chat)).toBeNull();
+    expect(checkRouteBridges("/v1/embeddings", auto, table, '{"model":"m","input":"x"}')).toMatchObject({
+      param: "url",
+    });
   });
 });

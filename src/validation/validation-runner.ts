@@ -1,8 +1,11 @@
 import type { BlobStore } from "../blobs/blob-store.js";
 import { DEFAULT_VALIDATION_LIMITS, type ValidationLimits } from "../config/validation-limits.js";
+import { JobDedupPlanner } from "../dedup/job-dedup-planner.js";
+import { type DedupSettings, jobDedupPolicy } from "../dedup/job-dedup-policy.js";
 import { CoalescedRuns } from "../domain/coalesced-runs.js";
 import type { Job, ValidationError } from "../domain/job.js";
 import type { NewRecord } from "../domain/record.js";
+import { routesForJob } from "../routing/pinned-route.js";
 import type { RouteTable } from "../routing/route-table.js";
 import type { Store } from "../store/store.js";
 import type { parseBatchLine } from "./batch-line.js";
@@ -23,6 +26,8 @@ export interface ValidationRunnerOptions {
   onValidated: () => void;
   /** Line, nesting, custom_id, attempt and error-list limits; defaults when absent. */
   limits?: ValidationLimits;
+  /** Identical requests once and the response cache (docs/dedup-and-cache.md); absent: neither. */
+  dedup?: DedupSettings;
 }
 
 /** Records per insert call, and the body bytes that flush a chunk early (huge lines). */
@@ -131,9 +136,14 @@ export class ValidationRunner {
     const errors = new ErrorList(this.limits.maxListedErrors);
     const seen = new Set<string>();
     const parser = lineParserFor(job.format);
-    const at: LineContext = { job, routes: this.o.routes, seenIds: seen, limits: this.limits };
+    // A retry may pin its records to one route (docs/lineage.md); otherwise each goes by its model.
+    const routes = routesForJob(this.o.routes, job.pinnedRoute);
+    const at: LineContext = { job, routes, seenIds: seen, limits: this.limits };
     let model: string | null = null;
     let chunk: Array<{ record: NewRecord; attempts: number }> = [];
+    // Null for a job with neither dedup nor the cache on any route: no dedup work at all.
+    const dedupPolicy = this.o.dedup ? jobDedupPolicy(job, this.o.dedup) : null;
+    const planner = dedupPolicy ? new JobDedupPlanner(dedupPolicy) : null;
     let chunkBytes = 0;
     // Big lines read as bytes whose records are in `chunk`: their pages are given back once stored.
     let heldLines: Buffer[] = [];
@@ -141,6 +151,13 @@ export class ValidationRunner {
     let lastRenew = Date.now();
     const flush = async () => {
       if (chunk.length === 0) return;
+      if (planner) {
+        const leaders = await planner.plan(
+          chunk.map((c) => c.record),
+          (keys) => store.readCache(keys, Date.now()),
+        );
+        await store.markLeaders(job.id, leaders);
+      }
       // One insert call carries one attempt budget; routes with different budgets go separately.
       const byAttempts = new Map<number, NewRecord[]>();
       for (const c of chunk) {

@@ -46,6 +46,7 @@ describe("toMessageBatch", () => {
       archived_at: null,
       results_url: null,
     });
+    expect(toMessageBatch({ ...job, parentJobId: "msgbatch_0" }, ORIGIN).parent_batch_id).toBe("msgbatch_0");
   });
 
   it("is canceling from the cancel until the job ends, then ended with a results URL", () => {

@@ -1,4 +1,5 @@
 import { isTerminalJobStatus, type Job } from "../domain/job.js";
+import { type DedupUsageView, dedupUsageView } from "./dedup-usage.js";
 
 /** A MessageBatch's requests by state; they always sum to the batch's total. */
 export interface MessageBatchRequestCounts {
@@ -23,6 +24,10 @@ export interface MessageBatch {
   /** Docket keeps results until their retention and then forgets the batch: never archived. */
   archived_at: null;
   results_url: string | null;
+  /** Docket extension: the batch this one retries (docs/lineage.md); absent on a batch made from requests. */
+  parent_batch_id?: string;
+  /** Docket extension: identical requests once (docs/dedup-and-cache.md); absent when the batch used neither. */
+  dedup?: DedupUsageView;
 }
 
 /** Anthropic's list page: newest first, `first_id`/`last_id` are the cursors for `before_id`/`after_id`. */
@@ -61,7 +66,14 @@ export function toMessageBatch(job: Job, origin: string): MessageBatch {
     cancel_initiated_at: job.cancellingAt === null ? null : rfc3339(job.cancellingAt),
     archived_at: null,
     results_url: ended ? `${origin}/v1/messages/batches/${encodeURIComponent(job.id)}/results` : null,
+    ...(job.parentJobId ? { parent_batch_id: job.parentJobId } : {}),
+    ...dedupMember(job),
   };
+}
+
+function dedupMember(job: Job): { dedup?: DedupUsageView } {
+  const dedup = dedupUsageView(job);
+  return dedup ? { dedup } : {};
 }
 
 /** A page from rows fetched with `limit + 1` (the extra row only tells whether more exist). */

@@ -1,5 +1,6 @@
 import { toSeconds } from "../domain/duration.js";
 import type { Job } from "../domain/job.js";
+import { type DedupUsageView, dedupUsageView } from "./dedup-usage.js";
 
 export interface OpenAiBatchError {
   code: string;
@@ -32,6 +33,10 @@ export interface OpenAiBatch {
   request_counts: { total: number; completed: number; failed: number };
   metadata: Record<string, string> | null;
   usage: OpenAiBatchUsage;
+  /** Docket extension: the batch this one retries (docs/lineage.md); absent on a batch made from a file. */
+  parent_batch_id?: string;
+  /** Docket extension: identical requests once (docs/dedup-and-cache.md); absent when the batch used neither. */
+  dedup?: DedupUsageView;
 }
 
 /**
@@ -47,6 +52,7 @@ export interface OpenAiBatchUsage {
 }
 
 export function toOpenAiBatch(job: Job): OpenAiBatch {
+  const dedup = dedupUsageView(job);
   return {
     id: job.id,
     object: "batch",
@@ -75,6 +81,7 @@ export function toOpenAiBatch(job: Job): OpenAiBatch {
     cancelled_at: toSeconds(job.cancelledAt),
     request_counts: { total: job.counts.total, completed: job.counts.completed, failed: job.counts.failed },
     metadata: job.metadata,
+    ...(job.parentJobId ? { parent_batch_id: job.parentJobId } : {}),
     usage: {
       input_tokens: job.usage.inputTokens,
       input_tokens_details: { cached_tokens: 0 },
@@ -82,5 +89,6 @@ export function toOpenAiBatch(job: Job): OpenAiBatch {
       output_tokens_details: { reasoning_tokens: 0 },
       total_tokens: job.usage.inputTokens + job.usage.outputTokens,
     },
+    ...(dedup ? { dedup } : {}),
   };
 }

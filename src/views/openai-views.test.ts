@@ -99,6 +99,11 @@ describe("toOpenAiBatch", () => {
     });
   });
 
+  it("names the batch a retry was made from (Docket extension)", () => {
+    expect(toOpenAiBatch({ ...job, parentJobId: "batch_0" }).parent_batch_id).toBe("batch_0");
+    expect("parent_batch_id" in toOpenAiBatch(job)).toBe(false);
+  });
+
   it("renders no errors as null", () => {
     expect(toOpenAiBatch({ ...job, errors: null }).errors).toBeNull();
   });

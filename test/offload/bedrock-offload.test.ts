@@ -5,17 +5,9 @@ import {
 } from "../../src/backends/fake-bedrock-batch/fake-bedrock-batch-server.js";
 import { providerBatchDuty } from "../../src/duties/provider-batch.js";
 import type { Store } from "../../src/store/store.js";
-import { openTestStore } from "../store/pg-test-db.js";
 import { type RunningS3rver, startS3rver } from "../support/s3rver.js";
-import {
-  BUCKET,
-  bedrockBatchRoute,
-  bedrockJob,
-  finishedOf,
-  MODEL,
-  openTempStore,
-  passUntil,
-} from "./offload-harness.js";
+import { BUCKET, bedrockBatchRoute, bedrockJob, MODEL, openTempStore, passUntil } from "./offload-harness.js";
+import { testEngines } from "./test-engines.js";
 
 /**
  * Provider batch jobs on Bedrock (issue 13), end to end: Docket's store and provider batch
@@ -42,92 +34,53 @@ describe("provider batch jobs on Bedrock", () => {
   });
 
   const target = () => ({ fakeUrl: fake.url, s3Endpoint: s3rver.endpoint, credentials: s3rver.credentials });
-  const allEnded = (store: Store, jobId: string, total: number) => async () => {
-    const job = (await store.getJob(jobId))!;
-    return job.tally.succeeded + job.tally.failed + job.tally.cancelled + job.tally.expired >= total;
-  };
 
-  it("sends 120,000 records as 3 provider jobs, never more than 2 in flight, each result once in input order", async () => {
-    const N = 120_000;
-    const store = openTempStore();
-    stores.push(store);
-    fake.setOptions({ maxJobsInFlight: 2, turnaroundMs: 50, minRecordsPerJob: 100 });
-    const route = bedrockBatchRoute("bedrock-120k", target(), {
-      maxRecordsPerJob: 50_000,
-      minRecordsPerJob: 100,
-      maxJobsInFlight: 2,
-    });
-    const jobId = await bedrockJob(store, N, route.name);
-    const duty = providerBatchDuty({ store, routes: [route] })!;
-    await passUntil(duty, allEnded(store, jobId, N), 150_000);
-    await duty.close?.();
+  // The scenarios every provider shares (quotas, errors and expiry, hybrid routing) are in
+  // provider-scenarios.test.ts and hybrid-scenarios.test.ts; these are Bedrock's own.
 
-    const job = (await store.getJob(jobId))!;
-    expect(job.tally).toEqual({ succeeded: N, failed: 0, cancelled: 0, expired: 0 });
-    const pjs = await store.providerJobsOfJob(jobId);
-    expect(pjs.map((p) => p.records)).toEqual([50_000, 50_000, 20_000]);
-    expect(pjs.every((p) => p.providerJob.state === "done")).toBe(true);
-    const stats = fake.stats();
-    expect(stats.maxInFlightObserved[MODEL]).toBeLessThanOrEqual(2);
-    expect(Object.values(stats.jobsByToken).every((n) => n === 1)).toBe(true);
-    const submitted = Object.values(stats.recordsSubmitted);
-    expect(submitted.length).toBe(N);
-    expect(submitted.every((n) => n === 1)).toBe(true);
-    const finished = await finishedOf(store, jobId);
-    expect(finished.map((r) => r.customId)).toEqual(Array.from({ length: N }, (_, i) => `r${i}`));
-    expect(finished.every((r) => r.state === "succeeded" && r.response?.statusCode === 200)).toBe(true);
-    // Batch-priced usage is counted per Docket job (cost shows the batch discount from it).
-    expect(pjs.reduce((s, p) => s + p.succeeded, 0)).toBe(N);
-    expect(pjs.reduce((s, p) => s + p.outputTokens, 0)).toBe(job.usage.outputTokens);
-  }, 180_000);
-
-  const engines: Array<[string, () => Promise<Store>]> = [["sqlite", async () => openTempStore()]];
-  const pgUrl = process.env.DOCKET_TEST_PG_URL;
-  if (pgUrl) engines.push(["postgres", () => openTestStore(pgUrl)]);
-
-  it.each(engines)(
-    "runs again later what the provider failed or expired, until nothing is left failed (%s)",
+  it.each(testEngines())(
+    "keeps a remainder below minRecordsPerJob pending until later records make a job of the minimum (%s)",
     async (_engine, open) => {
-      const N = 2_000;
       const store = await open();
       stores.push(store);
-      fake.setOptions({
-        maxJobsInFlight: 10,
-        minRecordsPerJob: 1,
-        recordRetryableFailureRate: 0.05,
-        expireBeforeCompletion: true,
-        seed: 7,
-      });
-      const route = bedrockBatchRoute("bedrock-flaky", target(), {
+      // The fake fails a job under 100 records (as Bedrock does): none may be submitted.
+      fake.setOptions({ turnaroundMs: 50, minRecordsPerJob: 100, maxJobsInFlight: 10 });
+      const route = bedrockBatchRoute("bedrock-remainder", target(), {
         maxRecordsPerJob: 1_000,
-        minRecordsPerJob: 1,
+        minRecordsPerJob: 100,
       });
-      const jobId = await bedrockJob(store, N, route.name);
+      const createdBefore = fake.stats().jobsCreated;
+      const first = await bedrockJob(store, 2_050, route.name);
       const duty = providerBatchDuty({ store, routes: [route] })!;
-      // The first provider jobs expire half-done; then the provider behaves (errors stay at 5%).
+      const providerJobs = async () => (await store.providerJobsOfJob(first)).map((p) => p.providerJob);
+      await passUntil(duty, async () => (await store.getJob(first))!.tally.succeeded === 2_000, 30_000);
+      // More passes change nothing: 50 records are fewer than a job's minimum, so they wait.
+      let passes = 0;
+      await passUntil(duty, async () => ++passes > 20, 30_000);
+      expect((await providerJobs()).map((p) => [p.state, p.records])).toEqual([
+        ["done", 1_000],
+        ["done", 1_000],
+      ]);
+      expect((await store.getJob(first))!.tally.succeeded).toBe(2_000);
+      expect(await store.countRunnable(route.name, Date.now(), 10_000)).toBe(50);
+
+      // A later job's 60 records make 110: one provider job of both jobs' records.
+      const second = await bedrockJob(store, 60, route.name);
       await passUntil(
         duty,
-        async () => {
-          const pjs = await store.providerJobsOfJob(jobId);
-          return pjs.some((p) => p.providerJob.state === "expired");
-        },
+        async () =>
+          (await store.getJob(first))!.tally.succeeded === 2_050 &&
+          (await store.getJob(second))!.tally.succeeded === 60,
         30_000,
       );
-      fake.setOptions({ expireBeforeCompletion: false });
-      await passUntil(duty, allEnded(store, jobId, N), 60_000);
       await duty.close?.();
-      fake.setOptions({ recordRetryableFailureRate: 0 });
-
-      const job = (await store.getJob(jobId))!;
-      expect(job.tally).toEqual({ succeeded: N, failed: 0, cancelled: 0, expired: 0 });
-      const pjs = await store.providerJobsOfJob(jobId);
-      expect(pjs.filter((p) => p.providerJob.state === "expired").length).toBeGreaterThan(0);
-      expect(pjs.reduce((s, p) => s + p.providerJob.requeued, 0)).toBeGreaterThan(0);
-      const finished = await finishedOf(store, jobId);
-      expect(finished.length).toBe(N);
-      expect(new Set(finished.map((r) => r.customId)).size).toBe(N);
+      const last = (await providerJobs())[2]!;
+      expect([last.state, last.records]).toEqual(["done", 110]);
+      expect((await store.providerJobsOfJob(second)).map((p) => p.providerJob.id)).toEqual([last.id]);
+      expect(fake.stats().jobsCreated - createdBefore).toBe(3);
+      fake.setOptions({ minRecordsPerJob: 1 });
     },
-    120_000,
+    90_000,
   );
 
   it("stops what a cancelled batch has at the provider: its records end cancelled, the provider job is stopped", async () => {

@@ -1,6 +1,6 @@
 /**
  * A Docket process that only runs the provider batch duty on one Bedrock batch route until a
- * job's records have all ended (test/offload/crash-safety.test.ts). With DIE_AT it SIGKILLs
+ * job's records have all ended (test/offload/crash-safety-*.test.ts). With DIE_AT it SIGKILLs
  * itself at that point, the way a crash would: `upload` part-way through the input upload,
  * `created` after the provider made the job but before its id is recorded, `ingest` part-way
  * through writing results. The provider and the client are real: the fake Bedrock with the
@@ -21,6 +21,12 @@ const env = (k: string) => {
   return v;
 };
 const dieAt = process.env.DIE_AT ?? "";
+/**
+ * Ingest writes results 5,000 to a transaction (src/offload/ingest-results.ts): to die after
+ * some were written, the provider job must hold more, and the crash come after the first 5,000.
+ */
+const INGEST_DIES_AFTER = 5_500;
+const perJob = dieAt === "ingest" ? 6_000 : 3_000;
 const die = (): never => {
   process.kill(process.pid, "SIGKILL");
   throw new Error("unreachable");
@@ -50,7 +56,7 @@ function crashing(client: BatchApiClient): BatchApiClient {
         return async function* (id: string) {
           let n = 0;
           for await (const r of target.results(id)) {
-            if (++n === 2_500) die();
+            if (++n === INGEST_DIES_AFTER) die();
             yield r;
           }
         };
@@ -74,7 +80,7 @@ const route: RouteConfig =
           baseUrl: process.env.ANTHROPIC_BATCH_URL,
           apiKey: "k",
           minRecordsPerJob: 1,
-          maxRecordsPerJob: 3_000,
+          maxRecordsPerJob: perJob,
           pollMs: 20,
         },
         concurrency: 1,
@@ -90,7 +96,7 @@ const route: RouteConfig =
             baseUrl: process.env.OPENAI_BATCH_URL,
             apiKey: "test",
             minRecordsPerJob: 1,
-            maxRecordsPerJob: 3_000,
+            maxRecordsPerJob: perJob,
             pollMs: 20,
           },
           concurrency: 1,
@@ -104,7 +110,7 @@ const route: RouteConfig =
             s3Endpoint: env("S3_ENDPOINT"),
             credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
           },
-          { maxRecordsPerJob: 3_000, minRecordsPerJob: 1 },
+          { maxRecordsPerJob: perJob, minRecordsPerJob: 1 },
         );
 const duty = providerBatchDuty({
   store,

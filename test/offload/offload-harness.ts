@@ -17,23 +17,46 @@ export function openTempStore(): Store {
   return openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), "docket-offload-")), "docket.db") });
 }
 
-export function bedrockBatchRoute(
-  name: string,
-  o: { fakeUrl: string; s3Endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } },
+/** Whether every record of the job has ended (succeeded, failed, cancelled or expired). */
+export function allEnded(store: Store, jobId: string, total: number): () => Promise<boolean> {
+  return async () => {
+    const t = (await store.getJob(jobId))!.tally;
+    return t.succeeded + t.failed + t.cancelled + t.expired >= total;
+  };
+}
+
+export interface BedrockTarget {
+  fakeUrl: string;
+  s3Endpoint: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** A bedrock-batch backend on the fake control plane, its files under `prefix` in the bucket. */
+export function bedrockBatchBackend(
+  prefix: string,
+  o: BedrockTarget,
   quotas: Partial<BedrockBatchBackendConfig> = {},
-  maxAttempts = 12,
-): RouteConfig {
-  const backend: BedrockBatchBackendConfig = {
+): BedrockBatchBackendConfig {
+  return {
     type: "bedrock-batch",
     region: "us-west-2",
     endpoint: o.fakeUrl,
-    s3: { bucket: BUCKET, prefix: name, endpoint: o.s3Endpoint, forcePathStyle: true, region: "us-east-1" },
+    s3: { bucket: BUCKET, prefix, endpoint: o.s3Endpoint, forcePathStyle: true, region: "us-east-1" },
     roleArn: ROLE,
     accessKeyId: o.credentials.accessKeyId,
     secretAccessKey: o.credentials.secretAccessKey,
     pollMs: 20,
     ...quotas,
   };
+}
+
+export function bedrockBatchRoute(
+  name: string,
+  o: BedrockTarget,
+  quotas: Partial<BedrockBatchBackendConfig> = {},
+  maxAttempts = 12,
+): RouteConfig {
+  const backend = bedrockBatchBackend(name, o, quotas);
   return { name, models: [MODEL], backend, concurrency: 1, timeoutMs: 60_000, maxAttempts };
 }
 
@@ -65,13 +88,19 @@ export function bedrockJob(
   });
 }
 
-/** Runs the duty's passes until `done()` or the deadline. */
-export async function passUntil(duty: Duty, done: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+/** Runs the duty's passes (and `tick` between them) until `done()` or the deadline. */
+export async function passUntil(
+  duty: Duty,
+  done: () => Promise<boolean>,
+  timeoutMs: number,
+  tick: () => Promise<void> = async () => {},
+): Promise<void> {
   const stop = new AbortController();
   const end = Date.now() + timeoutMs;
   while (!(await done())) {
     if (Date.now() > end) throw new Error("timed out waiting for the provider batch duty");
     await duty.pass(stop.signal);
+    await tick();
     await new Promise((r) => setTimeout(r, 10));
   }
 }
@@ -88,10 +117,16 @@ export async function finishedOf(store: Store, jobId: string) {
 }
 
 /** An OpenAI batch of `n` chat requests for model `fake-model`, validated and running. */
-export function chatJob(store: Store, n: number, route: string): Promise<string> {
+export function chatJob(
+  store: Store,
+  n: number,
+  route: string,
+  o: { windowMs?: number } = {},
+): Promise<string> {
   return insertRunningJob(store, {
     id: randomJobId("batch_"),
     endpoint: "/v1/chat/completions",
+    model: "fake-model",
     n,
     route,
     record: (i) => ({
@@ -102,6 +137,7 @@ export function chatJob(store: Store, n: number, route: string): Promise<string>
         messages: [{ role: "user", content: `Call ${i}` }],
       }),
     }),
+    ...(o.windowMs !== undefined ? { windowMs: o.windowMs } : {}),
   });
 }
 
@@ -110,17 +146,20 @@ export function messagesJob(
   store: Store,
   n: number,
   route: string,
-  model = "claude-3-5-haiku-latest",
+  o: { model?: string; windowMs?: number } = {},
 ): Promise<string> {
+  const model = o.model ?? "claude-3-5-haiku-latest";
   return insertRunningJob(store, {
     id: randomJobId("msgbatch_"),
     format: "anthropic",
     endpoint: "/v1/messages",
+    model,
     n,
     route,
     record: (i) => ({
       customId: `req-${i}`,
       body: JSON.stringify({ model, max_tokens: 16, messages: [{ role: "user", content: `Call ${i}` }] }),
     }),
+    ...(o.windowMs !== undefined ? { windowMs: o.windowMs } : {}),
   });
 }

@@ -136,6 +136,110 @@ export function describeProviderJobsContract(engine: string, openStore: () => Pr
       expect((await store.getProviderJob("pj_d"))?.ingested).toBe(1);
     });
 
+    /** Claims every runnable record of route r1 by the provider job's owner and binds them. */
+    const bindAll = async (pjId: string) => {
+      await newPj(pjId);
+      const claimed = await claimFor(pjId, 100);
+      const held = claimed.map((r) => ({ id: r.id, attempt: r.attempt, jobId: r.jobId }));
+      await store.bindProviderJobRecords(pjId, held, { bytes: 1, estimatedTokens: 1 });
+      return held;
+    };
+    const answer = (recordId: number, body: string, inputTokens: number, outputTokens: number) => ({
+      recordId,
+      outcome: {
+        kind: "succeeded" as const,
+        response: { statusCode: 200, requestId: null, body },
+        usage: { inputTokens, outputTokens },
+      },
+    });
+    const providerError = (recordId: number, retry: boolean) => ({
+      recordId,
+      outcome: retry
+        ? {
+            kind: "retry" as const,
+            runAt: T0 + 50,
+            response: null,
+            error: { code: "overloaded", message: "later" },
+          }
+        : { kind: "failed" as const, response: null, error: { code: "invalid_request", message: "no" } },
+    });
+
+    it("writes a provider job's results once: fenced by binding, with tallies, progress and usage", async () => {
+      const a = await runningTestJob(store, 4);
+      const b = await runningTestJob(store, 2);
+      const held = await bindAll("pj_w");
+      const [a0, a1, a2, a3, b0, b1] = held.map((h) => h.id) as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      // a2 is pulled back for on-demand and claimed by a worker: the provider's answer is refused.
+      await store.releaseRecords(providerJobOwner("pj_w"), [held[2]!], T0 + 1);
+      await store.claimRecords({
+        owner: "w",
+        routes: [{ route: "r1", limit: 1 }],
+        leaseMs: 60_000,
+        now: T0 + 2,
+      });
+      const exact = '{"content": [1.0, "\\u00e9", "é😀"],  "usage": {"input_tokens": 7}}';
+      const results = [
+        answer(a0, exact, 7, 3),
+        answer(a1, '{"first":true}', 1, 1),
+        answer(a1, '{"second":true}', 100, 100), // a key answered twice is written once
+        answer(a2, "{}", 1, 1),
+        providerError(a3, false),
+        providerError(b0, true),
+        answer(b1, "{}", 2, 5),
+        answer(999_999_999, "{}", 1, 1), // not a record of this provider job
+      ];
+      expect(await store.writeProviderResults("pj_w", results, T0 + 3)).toEqual({
+        written: 5,
+        requeued: 1,
+        refused: 3,
+      });
+      // Ingesting again (a crash after the commit) writes nothing twice.
+      expect(await store.writeProviderResults("pj_w", results, T0 + 4)).toEqual({
+        written: 0,
+        requeued: 0,
+        refused: 8,
+      });
+
+      expect((await store.getJob(a))?.tally).toMatchObject({ succeeded: 2, failed: 1 });
+      expect((await store.getJob(b))?.tally).toMatchObject({ succeeded: 1, failed: 0 });
+      // a2 is the worker's now (running): only the three written here have ended.
+      const finished = (await store.readFinished(a, -1, 10)).filter((f) => f.state !== "running");
+      expect(finished.map((f) => [f.id, f.state, f.response?.body ?? null, f.error?.code ?? null])).toEqual([
+        [a0, "succeeded", exact, null],
+        [a1, "succeeded", '{"first":true}', null],
+        [a3, "failed", null, "invalid_request"],
+      ]);
+      // The retry went back to pending, due at its run_at, for a later provider job.
+      expect(await store.countRunnable("r1", T0 + 49, 10)).toBe(0);
+      expect(await store.countRunnable("r1", T0 + 50, 10)).toBe(1);
+      expect(await store.readBoundRecords("pj_w", 0, 10)).toEqual([]);
+      expect(await store.getProviderJob("pj_w")).toMatchObject({ ingested: 5, requeued: 1 });
+      const [shareA] = await store.providerJobsOfJob(a);
+      expect(shareA).toMatchObject({ records: 4, succeeded: 2, inputTokens: 8, outputTokens: 4 });
+      const [shareB] = await store.providerJobsOfJob(b);
+      expect(shareB).toMatchObject({ records: 2, succeeded: 1, inputTokens: 2, outputTokens: 5 });
+    });
+
+    it("ends a provider's retry failed when its attempts are used up, cancelled when its job is stopping", async () => {
+      const spent = await runningTestJob(store, 1, { maxAttempts: 1 });
+      const stopping = await runningTestJob(store, 1);
+      const [s0, c0] = (await bindAll("pj_x")).map((h) => h.id) as [number, number];
+      await store.cancelJob(stopping, T0 + 1);
+      expect(
+        await store.writeProviderResults("pj_x", [providerError(s0, true), providerError(c0, true)], T0 + 2),
+      ).toEqual({ written: 2, requeued: 2, refused: 0 });
+      expect((await store.getJob(spent))?.tally).toMatchObject({ failed: 1 });
+      expect((await store.getJob(stopping))?.tally).toMatchObject({ cancelled: 1 });
+      expect(await store.countRunnable("r1", T0 + 100, 10)).toBe(0);
+    });
+
     it("does not bind a record whose attempt moved on", async () => {
       await runningTestJob(store, 1);
       await newPj("pj_e");

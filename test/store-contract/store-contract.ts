@@ -2,12 +2,16 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { AttemptResult, NewRecord } from "../../src/domain/record.js";
 import type { Store } from "../../src/store/store.js";
 import { insertTestJob, T0 } from "./fixtures.js";
+import { describeLineageContract } from "./lineage-contract.js";
+import { describePartialResultsContract } from "./partial-results-contract.js";
 
 /**
  * Every store behaviour, written once and run on each engine (SQLite, PostgreSQL).
  * Times are explicit (`T0` + offsets) so lease and expiry logic is tested without sleeping.
  */
 export function describeStoreContract(engine: string, openStore: () => Promise<Store>): void {
+  describeLineageContract(engine, openStore);
+  describePartialResultsContract(engine, openStore);
   describe(`store contract: ${engine}`, () => {
     let store: Store;
 

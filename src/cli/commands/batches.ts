@@ -8,6 +8,8 @@ import { downloadBedrockResults, isBedrockBatch } from "../bedrock-results.js";
 import { runCliAction } from "../cli-action.js";
 import { EXIT } from "../cli-errors.js";
 import { downloadResults } from "../download-results.js";
+import { writeMergedResults } from "../merged-results.js";
+import { cursorArg, partialResults } from "../partial-results-command.js";
 import { describeProviderJobs, type ProviderJobsView } from "../provider-jobs-summary.js";
 import { describeBatch, exitCodeFor, problemTotal, waitForBatch } from "../wait-for-batch.js";
 import { positiveInt } from "./prepare.js";
@@ -38,6 +40,7 @@ export function registerBatchCommands(program: Command): void {
         .option("--model <id>", "the model every record runs on (required with --format bedrock)")
         .option("-w, --completion-window <window>", "e.g. 24h, 90m, 30s", "24h")
         .option("-m, --metadata <pairs...>", "key=value pairs kept on the batch")
+        .option("--dedup", "send identical deterministic requests once (temperature 0 or a seed)")
         .option("--wait", "wait for the batch to end, showing progress"),
     ),
   ).action((file: string, o) =>
@@ -57,6 +60,7 @@ export function registerBatchCommands(program: Command): void {
         ...(bedrock ?? { endpoint: o.endpoint }),
         completion_window: o.completionWindow,
         metadata: Object.keys(metadata).length ? metadata : undefined,
+        ...(o.dedup ? { docket_dedup: true } : {}),
       });
       console.log(`${batch.id} created from ${uploaded.id} (${uploaded.bytes} bytes)`);
       if (!o.wait) return EXIT.ok;
@@ -120,17 +124,33 @@ export function registerBatchCommands(program: Command): void {
     withServer(
       program
         .command("results <id>")
-        .description("Download a batch's output file (and error file; a Bedrock batch's .out and manifest)")
+        .description(
+          "Download a batch's output file (and error file; a Bedrock batch's .out and manifest); with --partial or --follow, the lines final so far while it runs",
+        )
         .option(
           "-o, --out <file>",
           "write the output file here (default: stdout); for a Bedrock batch, a directory for <input>.out and manifest.json.out",
         )
-        .option("--errors <file>", "write the error file here"),
+        .option("--errors <file>", "write the error file here")
+        .option("--partial", "while the batch runs: write the lines that are final so far, then stop")
+        .option(
+          "--follow",
+          "like --partial, then keep writing lines as they become final until the batch ends",
+        )
+        .option("--after <cursor>", "resume --partial/--follow from a cursor it printed (appends)", cursorArg)
+        .option("--interval <ms>", "how often --follow polls", positiveInt, 1000)
+        .option("--merged", "the whole retry lineage: each request's latest success, else its latest error"),
     ),
   ).action((id: string, o) =>
     runCliAction(async () => {
       const client = ApiClient.fromOptions(o);
+      // Docket extension (docs/lineage.md): the lineage merged, read from any batch of it.
+      if (o.merged) return writeMergedResults(client, id, o);
       const b = await client.json<BatchView>("GET", `/v1/batches/${encodeURIComponent(id)}`);
+      if (o.partial || o.follow || o.after !== undefined) {
+        if (b.status === "failed") return explainNoResults(b, o.maxProblems);
+        return partialResults(client, b, o);
+      }
       if (!b.output_file_id && !b.error_file_id) return explainNoResults(b, o.maxProblems);
       if (isBedrockBatch(b) && o.out) {
         for (const path of await downloadBedrockResults(client, b, o.out)) console.error(`wrote ${path}`);

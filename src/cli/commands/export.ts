@@ -17,20 +17,23 @@ interface ExportCliOptions {
   template?: string;
   out?: string;
   onlyRun?: boolean;
+  merged?: boolean;
   url?: string;
   apiKey?: string;
 }
 
-/** `docket export JOB`: a finished job's results joined onto its input rows, as CSV or JSONL. */
+/** `docket export JOB`: a finished job's results joined onto its input rows, as CSV, JSONL or Parquet. */
 export function registerExportCommand(program: Command): void {
   program
     .command("export <job>")
-    .description("Write a finished job's results joined onto its input rows (CSV or JSONL), in input order")
+    .description(
+      "Write a finished job's results joined onto its input rows (CSV, JSONL or Parquet), in input order",
+    )
     .addOption(
-      new Option("--format <format>", "csv or jsonl (default: from --out's extension, else csv)").choices([
-        "csv",
-        "jsonl",
-      ]),
+      new Option(
+        "--format <format>",
+        "csv, jsonl or parquet (default: from --out's extension, else csv)",
+      ).choices(["csv", "jsonl", "parquet"]),
     )
     .option("--join <dataset>", "input dataset to join onto (default: the one `docket run` recorded)")
     .option(
@@ -49,6 +52,7 @@ export function registerExportCommand(program: Command): void {
       "template whose JSON schema names the output.<field> columns (default: the recorded one)",
     )
     .option("--only-run", "leave out input rows the job did not run")
+    .option("--merged", "the job's whole retry lineage: each request's latest success, else its latest error")
     .option("-o, --out <file>", "write here (default: standard output)")
     .option("--url <url>", "Docket server (default $DOCKET_URL or http://127.0.0.1:8080)")
     .option("--api-key <key>", "API key if the server requires one (or $DOCKET_API_KEY)")
@@ -65,6 +69,7 @@ export function registerExportCommand(program: Command): void {
           join: o.join === undefined ? undefined : joinInput(o, batch),
           template: o.template,
           onlyRun: o.onlyRun,
+          results: o.merged ? "merged" : "files",
         });
         console.error(`${job} (${batch.status}): ${describeExport(summary)}${out ? `; wrote ${out}` : ""}`);
         return 0;

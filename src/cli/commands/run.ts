@@ -13,6 +13,7 @@ import { EXIT } from "../cli-errors.js";
 import { linkToMetadata } from "../export/dataset-link.js";
 import { describeExport, exportBatch, exportFormatFor } from "../export-batch.js";
 import { type PreparedFile, prepareToFile, writeLines } from "../run/prepare-to-file.js";
+import { resumeRun } from "../run/resume-run.js";
 import { describeBatch, exitCodeFor, waitForBatch } from "../wait-for-batch.js";
 import { printEstimate } from "./estimate.js";
 import {
@@ -34,6 +35,10 @@ interface RunCliOptions extends DatasetCliOptions {
   skipBadRows?: boolean;
   prices?: string;
   completionWindow: string;
+  /** False with `--no-dedup`: identical deterministic rows are each sent (docs/dedup-and-cache.md). */
+  dedup: boolean;
+  /** `--resume [batch]`: run again only the rows of an earlier run without a success (docs/lineage.md). */
+  resume?: string | true;
   url?: string;
   apiKey?: string;
 }
@@ -74,6 +79,11 @@ export function registerRunCommand(program: Command): void {
       ).choices(["csv", "jsonl"]),
     )
     .option("--skip-bad-rows", "submit the good rows even if some rows have problems")
+    .option("--no-dedup", "send every row, even identical deterministic ones (default: each once)")
+    .option(
+      "--resume [batch]",
+      "run again only the rows of the last run of this dataset (or of BATCH's lineage) that have no success",
+    )
     .option("--prices <file>", "JSON price table for the estimate (and the budget)")
     .option("-w, --completion-window <window>", "e.g. 24h, 90m", "24h")
     .option("--url <url>", "Docket server (default $DOCKET_URL or http://127.0.0.1:8080)")
@@ -93,6 +103,20 @@ async function run(dataset: string, opts: RunCliOptions): Promise<number> {
     throw new DocketError("invalid_option", "--then-full goes with --sample N.");
   const { options, overrides } = await resolveWithPrices(dataset, opts);
   const client = ApiClient.fromOptions(opts);
+  if (opts.resume !== undefined) {
+    if (opts.sample !== undefined) throw new DocketError("invalid_option", "--resume goes without --sample.");
+    const base = basename(dataset, extname(dataset));
+    const out = opts.out ?? `${base}.results.${exportFormatFor(opts.outFormat, null)}`;
+    return resumeRun(client, {
+      resume: opts.resume,
+      dataset,
+      template: opts.template,
+      wait: opts.wait === true,
+      maxProblems: opts.maxProblems,
+      out: { out, format: exportFormatFor(opts.outFormat, out) },
+      describeExport,
+    });
+  }
   const work = await mkdtemp(join(tmpdir(), "docket-run-"));
   try {
     const base = basename(dataset, extname(dataset));
@@ -145,6 +169,8 @@ async function run(dataset: string, opts: RunCliOptions): Promise<number> {
         endpoint: file.prepared.template.endpoint,
         completion_window: opts.completionWindow,
         metadata,
+        // Identical deterministic rows once (temperature 0 or a seed): on unless --no-dedup.
+        docket_dedup: opts.dedup,
         ...(opts.budget !== undefined ? { docket_budget_usd: opts.budget } : {}),
         // An explicit price table wins over what the server would resolve.
         ...(opts.budget !== undefined && overrides.length > 0 && price
@@ -225,7 +251,8 @@ function averageOutput(b: BatchView): number | null {
 const usd = (x: number) => `$${x < 1 ? x.toFixed(4) : x.toFixed(2)}`;
 
 /** Prints each sample row's id and output on one line, so a person can judge the prompt. */
-async function showOutputs(path: string, format: "csv" | "jsonl"): Promise<void> {
+async function showOutputs(path: string, format: "csv" | "jsonl" | "parquet"): Promise<void> {
+  if (format === "parquet") return; // binary: read it with DuckDB, pandas, Spark…
   console.log("Outputs:");
   for await (const item of readDataset(path, format)) {
     if (item.kind !== "row") continue;

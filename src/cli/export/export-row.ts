@@ -1,3 +1,4 @@
+import type { ColumnType, TypedColumn } from "./column-types.js";
 import { parseJsonFields } from "./json-fields.js";
 import type { ExportStatus, RecordResult } from "./result-line.js";
 
@@ -45,6 +46,32 @@ export function resultColumns(jsonFields: readonly string[] | null): string[] {
   const columns: string[] = [...BASE_COLUMNS];
   if (jsonFields !== null) columns.push(...jsonFields.map((f) => `output.${f}`), "parse_error");
   return columns;
+}
+
+const BASE_TYPES: Record<(typeof BASE_COLUMNS)[number], ColumnType> = {
+  custom_id: "string",
+  status: "string",
+  error_code: "string",
+  error_message: "string",
+  output: "string",
+  input_tokens: "int64",
+  output_tokens: "int64",
+};
+
+/**
+ * The result columns with their types (for Parquet): each `output.<field>` as its schema property
+ * says, `json` (any JSON value) when no type is known for it.
+ */
+export function typedResultColumns(
+  jsonFields: readonly string[] | null,
+  fieldTypes: Readonly<Record<string, ColumnType>> | null,
+): TypedColumn[] {
+  const typed: TypedColumn[] = BASE_COLUMNS.map((name) => ({ name, type: BASE_TYPES[name] }));
+  if (jsonFields !== null) {
+    for (const f of jsonFields) typed.push({ name: `output.${f}`, type: fieldTypes?.[f] ?? "json" });
+    typed.push({ name: "parse_error", type: "string" });
+  }
+  return typed;
 }
 
 /**

@@ -16,6 +16,8 @@ export interface RecordResult extends ResponseOutput {
  * Parses a line of an OpenAI-format output or error file. A line whose request got a 2xx answer
  * succeeded; an HTTP error keeps the provider's error code and message; a line with no answer
  * carries Docket's own error (`batch_cancelled`, `batch_expired`, `budget_exceeded`, …).
+ * The result is one object literal of one shape (no spreads): an export parses millions of these,
+ * and spread-built objects made V8 keep far more of them alive between collections.
  */
 export function parseResultLine(text: string): RecordResult {
   const line = JSON.parse(text) as unknown;
@@ -23,23 +25,19 @@ export function parseResultLine(text: string): RecordResult {
     throw new Error("not a batch result line (no custom_id)");
   }
   const seqMatch = typeof line.id === "string" ? /^batch_req_(\d+)$/.exec(line.id) : null;
+  const seq = seqMatch ? Number(seqMatch[1]) : null;
   const response = isObject(line.response) ? line.response : null;
   const status = response && typeof response.status_code === "number" ? response.status_code : null;
   const body = response ? response.body : null;
-  const base = {
-    customId: line.custom_id,
-    seq: seqMatch ? Number(seqMatch[1]) : null,
-    ...responseOutput(body),
-  };
+  const answer = responseOutput(body);
   const error = isObject(line.error) ? line.error : null;
   if (error === null && status !== null && status >= 200 && status < 300) {
-    return { ...base, status: "succeeded", errorCode: null, errorMessage: null };
+    return result(line.custom_id, seq, answer, answer.output, "succeeded", null, null);
   }
-  const noOutput = { output: null };
   if (error !== null) {
     const code = typeof error.code === "string" ? error.code : "unknown_error";
     const message = typeof error.message === "string" ? error.message : null;
-    return { ...base, ...noOutput, status: statusOfCode(code), errorCode: code, errorMessage: message };
+    return result(line.custom_id, seq, answer, null, statusOfCode(code), code, message);
   }
   // An HTTP error from the backend: OpenAI's `{"error": {"message", "type", "code"}}` envelope.
   const envelope = isObject(body) && isObject(body.error) ? body.error : null;
@@ -49,7 +47,28 @@ export function parseResultLine(text: string): RecordResult {
     `http_${status ?? "error"}`;
   const message =
     typeof envelope?.message === "string" ? envelope.message : typeof body === "string" ? body : null;
-  return { ...base, ...noOutput, status: "failed", errorCode: code, errorMessage: message };
+  return result(line.custom_id, seq, answer, null, "failed", code, message);
+}
+
+function result(
+  customId: string,
+  seq: number | null,
+  answer: ResponseOutput,
+  output: string | null,
+  status: RecordResult["status"],
+  errorCode: string | null,
+  errorMessage: string | null,
+): RecordResult {
+  return {
+    customId,
+    seq,
+    output,
+    inputTokens: answer.inputTokens,
+    outputTokens: answer.outputTokens,
+    status,
+    errorCode,
+    errorMessage,
+  };
 }
 
 function statusOfCode(code: string): RecordResult["status"] {

@@ -4,6 +4,7 @@ import type { Store } from "../../store/store.js";
 import { toInvocationView } from "../../views/invocation-view.js";
 import { toOpenAiBatch } from "../../views/openai-batch.js";
 import { openEventStream } from "./event-stream.js";
+import { RecordEventSource } from "./record-events.js";
 
 export interface JobEventStreamOptions {
   store: Store;
@@ -18,6 +19,11 @@ export interface JobEventStreamOptions {
   maxBufferedBytes?: number;
   /** A client that reads nothing for this long while events wait is dropped (default 30 s). */
   drainTimeoutMs?: number;
+  /**
+   * Opt-in `record` events (a batch's ended prefix advancing; record-events.ts), following on
+   * from this cursor; absent: none.
+   */
+  recordsAfter?: number;
 }
 
 /** Throughput is measured over this trailing window. */
@@ -52,6 +58,7 @@ export async function streamJobEvents(res: ServerResponse, o: JobEventStreamOpti
   let lastStatus: string | null = null;
   let lastCounts: string | null = null;
   const samples: Array<{ at: number; done: number }> = [];
+  const records = o.recordsAfter === undefined ? null : new RecordEventSource(o.store, o.recordsAfter);
   const send = (event: string, data: unknown) => {
     write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
@@ -79,6 +86,9 @@ export async function streamJobEvents(res: ServerResponse, o: JobEventStreamOpti
       else if (counts !== lastCounts) send("progress", payload);
       lastStatus = job.status;
       lastCounts = counts;
+      const advanced =
+        job.kind === "batch" ? await records?.advance(job, isTerminalJobStatus(job.status)) : null;
+      if (advanced) send("record", advanced);
       if (isTerminalJobStatus(job.status)) {
         send("end", payload);
         break;

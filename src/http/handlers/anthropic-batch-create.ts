@@ -5,6 +5,7 @@ import { newId } from "../../domain/ids.js";
 import type { Job } from "../../domain/job.js";
 import { scanJson } from "../../validation/json-scan.js";
 import { scanJsonBytes } from "../../validation/json-scan-bytes.js";
+import { parseDedupOptions } from "../dedup-fields.js";
 import type { RequestContext } from "../deps.js";
 import { BodyShapeError, RequestsArraySplitter } from "./requests-array-splitter.js";
 
@@ -28,6 +29,8 @@ const NEWLINES = /[\r\n]/g;
 export async function createMessageBatch(ctx: RequestContext): Promise<Job> {
   const { req } = ctx;
   if (Number(req.headers["content-length"]) > MAX_BATCH_BODY_BYTES) throw tooLarge();
+  // Docket extension: the body takes nothing but `requests`, so dedup and cache come as headers.
+  const dedup = parseDedupOptions(null, req.headers);
   // Quotas before the body is read: a refused batch costs no upload.
   await ctx.deps.quotas?.checkNewJob(ctx.principal.projectId);
   await ctx.deps.quotas?.checkStorage(ctx.principal.projectId, 0);
@@ -92,6 +95,7 @@ export async function createMessageBatch(ctx: RequestContext): Promise<Job> {
     metadata: null,
     createdAt,
     expiresAt: createdAt + WINDOW_MS,
+    ...(dedup ? { dedup } : {}),
   });
   // Validation (params checked per request) is the worker's job: creation stays fast.
   ctx.deps.events.workAvailable();

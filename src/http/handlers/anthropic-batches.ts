@@ -9,6 +9,8 @@ import { listScope, visible } from "../ownership.js";
 import type { PathTable } from "../path-table.js";
 import { readLimit, readOptional } from "../query.js";
 import { createMessageBatch } from "./anthropic-batch-create.js";
+import { sendMergedResults } from "./batch-results-merged.js";
+import { sendPartialResults } from "./batch-results-partial.js";
 
 /** Anthropic's list limits: 1–1000 per page, 20 by default. */
 const LIST_DEFAULT = 20;
@@ -95,6 +97,15 @@ async function deleteBatch(ctx: RequestContext): Promise<void> {
 /** The results file (JSONL, input order), streamed; the SDK asks for it with `accept: application/binary`. */
 async function batchResults(ctx: RequestContext): Promise<void> {
   const job = await findBatch(ctx);
+  // Docket extension (docs/lineage.md): the retry lineage's results, latest success per request.
+  if (readOptional(ctx.query, "merged") === "true") {
+    const partial = readOptional(ctx.query, "partial") === "true";
+    return sendMergedResults(ctx, job, { partial, contentType: "application/binary" });
+  }
+  // Docket extension (docs/partial-results.md): the results so far, with a cursor, at any status.
+  if (readOptional(ctx.query, "partial") === "true") {
+    return sendPartialResults(ctx, job, { contentType: "application/binary" });
+  }
   if (!isTerminalJobStatus(job.status)) throw stillRunning(job, "read for results");
   const file = job.outputFileId ? await ctx.deps.store.getFile(job.outputFileId) : undefined;
   ctx.res.statusCode = 200;

@@ -6,6 +6,7 @@ import { bedrockManifest } from "../../output/bedrock-manifest.js";
 import { toOpenAiBatch } from "../../views/openai-batch.js";
 import { toOpenAiList } from "../../views/openai-list.js";
 import { budgetPricing, parseBudgetFields, refuseUnpricedBudget } from "../budget-fields.js";
+import { parseDedupOptions } from "../dedup-fields.js";
 import type { Handler, RequestContext } from "../deps.js";
 import { readJson, sendJson } from "../json.js";
 import { listScope, visible } from "../ownership.js";
@@ -44,6 +45,7 @@ async function createBatch(ctx: RequestContext): Promise<void> {
   const metadata = parseMetadata(body.metadata);
   const outputExpiresAfterSeconds = parseOutputExpiresAfter(body.output_expires_after);
   const budget = parseBudgetFields(body);
+  const dedup = parseDedupOptions(body, ctx.req.headers);
   const inputFileId = body.input_file_id;
   if (typeof inputFileId !== "string" || inputFileId === "") {
     throw invalidRequest("'input_file_id' is required and must be a file id.", "input_file_id");
@@ -75,6 +77,7 @@ async function createBatch(ctx: RequestContext): Promise<void> {
     expiresAt: createdAt + windowMs,
     webhookUrl,
     outputExpiresAfterSeconds,
+    ...(dedup ? { dedup } : {}),
   });
   // Right after the insert (budgets are checked on usage, so a record already running is still counted).
   if (budget) await ctx.deps.store.setJobBudget(job.id, budget.budgetUsd, budget.price);

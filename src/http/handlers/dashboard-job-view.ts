@@ -1,6 +1,7 @@
 import type { ModelPricing } from "../../budget/job-pricing.js";
 import { toSeconds } from "../../domain/duration.js";
 import { isTerminalJobStatus, type Job } from "../../domain/job.js";
+import { type DedupUsageView, dedupUsageView } from "../../views/dedup-usage.js";
 import { averageRate, costUsd, etaSeconds } from "./dashboard-stats.js";
 
 /** A job as the dashboard's list shows it (docs/dashboard.md, `JobSummary`). */
@@ -25,6 +26,8 @@ export interface DashboardJob {
   eta_s: number | null;
   output_file_id: string | null;
   error_file_id: string | null;
+  /** Identical requests once (docs/dedup-and-cache.md); absent when the job used neither. */
+  dedup?: DedupUsageView;
 }
 
 /** When the job reached its terminal status, if it has. */
@@ -68,5 +71,11 @@ export function toDashboardJob(job: Job, now: number, pricing: ModelPricing | un
     eta_s: etaSeconds(job.counts.total - finished, rate),
     output_file_id: job.outputFileId,
     error_file_id: job.errorFileId,
+    ...dedupMember(job),
   };
+}
+
+function dedupMember(job: Job): { dedup?: DedupUsageView } {
+  const dedup = dedupUsageView(job);
+  return dedup ? { dedup } : {};
 }

@@ -1,6 +1,7 @@
 import { invalidRequest, notFound } from "../../domain/errors.js";
 import type { WebhookDelivery } from "../../domain/webhook.js";
 import { streamJobEvents } from "../../events/sse/job-event-stream.js";
+import { FIRST_CURSOR, parseCursor } from "../../output/partial-cursor.js";
 import type { Handler, RequestContext } from "../deps.js";
 import { markEventStream } from "../event-streams.js";
 import { sendJson } from "../json.js";
@@ -35,12 +36,18 @@ export function addEventHandlers(paths: PathTable<Handler>): void {
 
 async function jobEvents(ctx: RequestContext, jobId: string): Promise<void> {
   if (!visible(ctx.principal, await ctx.deps.store.getJob(jobId))) throw notFound("job", jobId);
+  // Opt-in `record` events (docs/partial-results.md), from `records_after` (a partial-results cursor).
+  const recordsAfter =
+    readOptional(ctx.query, "records") === "true"
+      ? parseCursor(readOptional(ctx.query, "records_after"), "records_after", FIRST_CURSOR)
+      : undefined;
   markEventStream(ctx.res);
   await streamJobEvents(ctx.res, {
     store: ctx.deps.store,
     jobId,
     pollMs: pollInterval(ctx, ctx.deps.async?.eventPollMs ?? DEFAULT_EVENT_POLL_MS),
     base: baseUrl(ctx.req),
+    ...(recordsAfter !== undefined && { recordsAfter }),
   });
 }
 

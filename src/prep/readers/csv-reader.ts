@@ -5,8 +5,12 @@ import { type CsvRecord, CsvRecordSplitter } from "./csv-records.js";
 import { DEFAULT_MAX_ROW_BYTES, type ReaderItem, type ReaderOptions } from "./dataset-row.js";
 import { detectDelimiter } from "./detect-delimiter.js";
 
-/** Reads of 1 MiB: fewer, larger strings to split; memory stays a few MiB. */
-const READ_BYTES = 1 << 20;
+/**
+ * Reads of 256 KiB: large enough that splitting costs little per read, small enough that the
+ * decoded text rows keep alive (their fields are slices of it) stays small: 1 MiB reads put the
+ * exact run at 230 MB of peak RSS, 256 KiB at 197 MB (50 MB file).
+ */
+const READ_BYTES = 1 << 18;
 
 /**
  * Streams a CSV file with a header row, one batch of rows per read. Rows that cannot be parsed

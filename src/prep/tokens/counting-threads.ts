@@ -1,23 +1,30 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { DocketError } from "../../domain/errors.js";
-import { fastCounterDir, REGEX_TRAP, TiktokenCounter } from "./tiktoken-counter.js";
+import { makeBpeCounter } from "./bpe-counter.js";
+import { TiktokenCounter } from "./tiktoken-counter.js";
 
 /**
- * A counting thread: gpt-tokenizer's `countTokens` and nothing else. Plain JavaScript given as
- * text (it needs no Docket module), so it starts the same from the sources (tests, bench) and
- * from the build.
+ * A counting thread: the BPE counter over the table this thread shares, and nothing else. The
+ * counter is self-contained, so its source text is all the thread needs: it starts the same
+ * from the sources (tests, bench) and from the build, and loads no module.
  */
 const COUNTING_THREAD = `
 const { parentPort, workerData } = require("node:worker_threads");
-const { countTokens } = require(workerData.module);
-const asText = { disallowedSpecial: new Set() };
+const count = (${makeBpeCounter.toString()})(workerData.table);
 parentPort.on("message", ({ id, texts }) => {
   const counts = new Uint32Array(texts.length);
-  for (let i = 0; i < texts.length; i++) counts[i] = countTokens(texts[i], asText);
+  for (let i = 0; i < texts.length; i++) counts[i] = count(texts[i]);
   parentPort.postMessage({ id, counts }, [counts.buffer]);
 });
 `;
+
+/**
+ * A counting thread holds a batch of texts (a few MiB) and a bounded piece cache: small heaps
+ * keep V8 from growing each isolate lazily to tens of MB. The old generation's limit leaves room
+ * for the largest row (16 MiB of text, twice that as UTF-16) many times over.
+ */
+const THREAD_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256 };
 
 interface Job {
   resolve(counts: Uint32Array): void;
@@ -34,23 +41,21 @@ interface Thread {
 
 /**
  * Exact token counting spread over worker threads, one per core: counting is the physical
- * bound of preparing a dataset with exact counts (10–12 MB/s per core), so the thread that
- * reads, renders and writes hands its texts over in batches and goes on with the next ones.
- * Counts equal `TiktokenCounter.count`'s, and OpenAI's tiktoken's (checked in the tests).
+ * bound of preparing a dataset with exact counts, so the thread that reads, renders and writes
+ * hands its texts over in batches and goes on with the next ones. Every thread reads the one
+ * shared BPE table. Counts equal `TiktokenCounter.count`'s, and OpenAI's tiktoken's (checked in
+ * the tests).
  */
 export class CountingThreads {
   private readonly threads: Thread[];
   private nextId = 0;
   private failure: Error | null = null;
 
-  private constructor(
-    private readonly counter: TiktokenCounter,
-    count: number,
-  ) {
-    const workerData = { module: `${fastCounterDir()}/encoding/${counter.name}.js` };
+  private constructor(counter: TiktokenCounter, count: number) {
+    const workerData = { table: counter.table };
     this.threads = Array.from({ length: count }, () => {
       const thread: Thread = {
-        worker: new Worker(COUNTING_THREAD, { eval: true, workerData }),
+        worker: new Worker(COUNTING_THREAD, { eval: true, workerData, resourceLimits: THREAD_LIMITS }),
         jobs: new Map(),
         load: 0,
       };
@@ -79,41 +84,19 @@ export class CountingThreads {
     return this.threads.length;
   }
 
-  /**
-   * Token counts of `texts`, in order. Texts holding U+FEFF or U+0085 are counted here by the
-   * counter's exact path: gpt-tokenizer splits them differently from the reference (JavaScript's
-   * `\s`) and its rank lookup drops a leading U+FEFF from byte pieces (a BOM-stripping
-   * TextDecoder), so no split pattern fixes them there.
-   */
+  /** Token counts of `texts`, in order. */
   count(texts: string[]): Promise<Uint32Array> {
     if (this.failure) return Promise.reject(this.failure);
-    const sent: string[] = [];
-    const trapped: number[] = [];
     let chars = 0;
-    for (let i = 0; i < texts.length; i++) {
-      const text = texts[i]!;
-      if (REGEX_TRAP.test(text)) trapped.push(i);
-      else {
-        sent.push(text);
-        chars += text.length;
-      }
-    }
+    for (const text of texts) chars += text.length;
     const thread = this.threads.reduce((a, b) => (b.load < a.load ? b : a));
     const id = this.nextId++;
     thread.load += chars;
     const counted = new Promise<Uint32Array>((resolve, reject) => {
       thread.jobs.set(id, { resolve, reject, chars });
     });
-    thread.worker.postMessage({ id, texts: sent });
-    if (trapped.length === 0) return counted;
-    const exact = trapped.map((i) => this.counter.count(texts[i]!));
-    return counted.then((counts) => {
-      const all = new Uint32Array(texts.length);
-      let from = 0;
-      let t = 0;
-      for (let i = 0; i < texts.length; i++) all[i] = trapped[t] === i ? exact[t++]! : counts[from++]!;
-      return all;
-    });
+    thread.worker.postMessage({ id, texts });
+    return counted;
   }
 
   async close(): Promise<void> {

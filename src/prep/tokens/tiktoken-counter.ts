@@ -1,88 +1,56 @@
-import { createRequire } from "node:module";
-import { dirname } from "node:path";
-import { Tiktoken, type TiktokenBPE } from "js-tiktoken/lite";
-import cl100k from "js-tiktoken/ranks/cl100k_base";
-import o200k from "js-tiktoken/ranks/o200k_base";
+import { Tiktoken } from "js-tiktoken/lite";
+import { makeBpeCounter } from "./bpe-counter.js";
+import { type BpeTable, bpeTable, referencePattern, tiktokenRanks } from "./bpe-table.js";
 import type { TokenCounter } from "./token-counter.js";
 
 export type TiktokenEncodingName = "o200k_base" | "cl100k_base";
 
-/**
- * Unicode White_Space, which `\s` means in the reference tokenizer's regex (OpenAI's tiktoken,
- * Rust). JavaScript's `\s` differs: it also matches U+FEFF and does not match U+0085.
- */
-const WHITE_SPACE = String.raw`\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000`;
-/** Texts holding a character on which the two meanings of `\s` disagree. */
-export const REGEX_TRAP = /[\uFEFF\u0085]/;
-
-/** The encoding's split pattern with `\s`/`\S` spelled out as the reference means them. */
-function withReferenceWhitespace(ranks: TiktokenBPE): TiktokenBPE {
-  const pat_str = ranks.pat_str
-    .replaceAll(String.raw`[^\s`, `[^${WHITE_SPACE}`)
-    .replaceAll(String.raw`\s`, `[${WHITE_SPACE}]`)
-    .replaceAll(String.raw`\S`, `[^${WHITE_SPACE}]`);
-  return { ...ranks, pat_str };
-}
-
-const RANKS: Record<TiktokenEncodingName, TiktokenBPE> = { o200k_base: o200k, cl100k_base: cl100k };
-
-interface FastCounter {
-  countTokens(text: string, options: { disallowedSpecial: Set<string> }): number;
-}
-
-/** Where gpt-tokenizer's CommonJS build is, for threads that load it themselves. */
-export function fastCounterDir(): string {
-  return dirname(requireCjs.resolve("gpt-tokenizer/cjs/GptEncoding"));
-}
-/** Text in a dataset is data: a literal "<|endoftext|>" is counted as ordinary characters. */
-const AS_TEXT = { disallowedSpecial: new Set<string>() };
-
 const exactCache = new Map<TiktokenEncodingName, Tiktoken>();
-const fastCache = new Map<TiktokenEncodingName, FastCounter>();
-// Loaded on first use, synchronously (counters are synchronous): each encoding costs a few
-// hundred ms and tens of MB, which commands that never count exactly should not pay.
-const requireCjs = createRequire(import.meta.url);
+const countCache = new Map<TiktokenEncodingName, (text: string) => number>();
 
 /**
- * Exact counts for OpenAI models, with the ranks shipped inside the packages (no download).
- * Counting goes through gpt-tokenizer (5–6× js-tiktoken's speed, same counts); texts holding
- * U+FEFF or U+0085, which JavaScript's regexes split differently from the reference, and
- * truncation go through js-tiktoken with the split pattern corrected to the reference's.
+ * Exact counts for OpenAI models, with the ranks shipped inside js-tiktoken (no download).
+ * Counting goes through Docket's own BPE counter over a shared table (`bpe-counter.ts`: 2–3×
+ * gpt-tokenizer's speed, one copy of the ranks for every thread, and the reference's `\s`, so
+ * texts holding U+FEFF or U+0085 need no detour); truncation, which needs the tokens themselves,
+ * through js-tiktoken with the split pattern corrected the same way. Each is built on first use:
+ * commands that never count exactly should not pay for the ranks.
  */
 export class TiktokenCounter implements TokenCounter {
   readonly exact = true;
-  private fastCounter: FastCounter | undefined;
+  private counter: ((text: string) => number) | undefined;
   private exactEncoder: Tiktoken | undefined;
 
   constructor(readonly name: TiktokenEncodingName) {}
 
-  /** Loaded on first count: when other threads count, this thread need not hold the encoding. */
-  private get fast(): FastCounter {
-    if (this.fastCounter) return this.fastCounter;
-    let fast = fastCache.get(this.name);
-    if (!fast) {
-      fast = requireCjs(`gpt-tokenizer/cjs/encoding/${this.name}`) as FastCounter;
-      fastCache.set(this.name, fast);
-    }
-    this.fastCounter = fast;
-    return fast;
+  /** The shared table counting threads read (built on first call). */
+  get table(): BpeTable {
+    return bpeTable(this.name);
   }
 
-  /** The exact path, built on first need: most datasets never take it. */
+  count(text: string): number {
+    if (!this.counter) {
+      let counter = countCache.get(this.name);
+      if (!counter) {
+        counter = makeBpeCounter(this.table);
+        countCache.set(this.name, counter);
+      }
+      this.counter = counter;
+    }
+    return this.counter(text);
+  }
+
+  /** The exact path, built on first need: most datasets never truncate. */
   private get encoder(): Tiktoken {
     if (this.exactEncoder) return this.exactEncoder;
     let encoder = exactCache.get(this.name);
     if (!encoder) {
-      encoder = new Tiktoken(withReferenceWhitespace(RANKS[this.name]));
+      const ranks = tiktokenRanks(this.name);
+      encoder = new Tiktoken({ ...ranks, pat_str: referencePattern(ranks.pat_str) });
       exactCache.set(this.name, encoder);
     }
     this.exactEncoder = encoder;
     return encoder;
-  }
-
-  count(text: string): number {
-    if (REGEX_TRAP.test(text)) return this.encoder.encode(text, [], []).length;
-    return this.fast.countTokens(text, AS_TEXT);
   }
 
   truncate(text: string, maxTokens: number): string {

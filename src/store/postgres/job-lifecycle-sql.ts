@@ -48,6 +48,8 @@ SELECT id FROM moved ORDER BY seq
  * process takes over once the lease of a dead one runs out. Job rows locked by an in-flight
  * acknowledgement are skipped, not waited for: the next sweep sees them.
  * The three updates touch disjoint rows (each selects on the status in the statement's snapshot).
+ * A drained job has no open record, followers included (they end once their leader's answer is
+ * handed on, docs/dedup-and-cache.md); each open state is its own probe of its partial index.
  */
 export const CLAIM_FINALIZABLE_SQL = `
 WITH done AS (
@@ -67,6 +69,7 @@ drained AS (
     WHERE status = 'cancelling'
       AND NOT EXISTS (SELECT 1 FROM records r WHERE r.job_id = j.id AND r.state = 'pending')
       AND NOT EXISTS (SELECT 1 FROM records r WHERE r.job_id = j.id AND r.state = 'running')
+      AND NOT EXISTS (SELECT 1 FROM records r WHERE r.job_id = j.id AND r.state = 'following')
       AND (validation_lease_until IS NULL OR validation_lease_until < $1)
     FOR UPDATE SKIP LOCKED
   )

@@ -34,7 +34,7 @@ export function pgFinalize(pool: pg.Pool): FinalizeStore {
       const rows = await query<FinishedRow & pg.QueryResultRow>(
         pool,
         `SELECT id, position, custom_id, custom_id_json, state, response_status, response_request_id, response_body,
-         error_code, error_message${options?.bodies ? ", body" : ""}
+         error_code, error_message, served_from${options?.bodies ? ", body" : ""}
        FROM records WHERE job_id = $1 AND position > $2 ORDER BY position LIMIT $3`,
         [jobId, afterPosition, limit],
       );

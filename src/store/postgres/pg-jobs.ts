@@ -14,8 +14,8 @@ export function pgJobs(pool: pg.Pool): JobStore {
       const [row] = await query<Row>(
         pool,
         `INSERT INTO jobs (id, status, endpoint, input_file_id, completion_window, metadata, created_at, expires_at,
-         webhook_url, output_expires_after_s, format, model, project_id)
-       VALUES ($1, 'validating', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
+         webhook_url, output_expires_after_s, format, model, project_id, parent_job_id, pinned_route, dedup, cache)
+       VALUES ($1, 'validating', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING *`,
         [
           j.id,
           j.endpoint,
@@ -29,6 +29,10 @@ export function pgJobs(pool: pg.Pool): JobStore {
           j.format ?? "openai",
           j.model ?? null,
           j.projectId,
+          j.parentJobId ?? null,
+          j.pinnedRoute ?? null,
+          j.dedup?.dedup ?? null,
+          j.dedup?.cache ?? null,
         ],
       );
       return jobFromRow(row!);

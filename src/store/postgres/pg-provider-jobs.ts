@@ -5,6 +5,11 @@ import type { ProviderJobStore } from "../provider-job-store.js";
 import { jobKindOf, num } from "../rows.js";
 import { sqlList } from "../sql-list.js";
 import { query, transaction } from "./pg-connection.js";
+import {
+  PROVIDER_RESULTS_PLAN,
+  PROVIDER_RESULTS_SQL,
+  providerResultsParams,
+} from "./provider-results-sql.js";
 
 type Row<T> = T & pg.QueryResultRow;
 
@@ -130,6 +135,22 @@ export function pgProviderJobs(pool: pg.Pool): ProviderJobStore {
         [recordIds, id, providerJobOwner(id)],
       );
       return rows.map((r) => ({ id: num(r.id), jobId: r.job_id, attempt: r.attempt }));
+    },
+
+    async writeProviderResults(id, results, now) {
+      if (results.length === 0) return { written: 0, requeued: 0, refused: 0 };
+      const params = providerResultsParams(id, results, now, providerJobOwner(id));
+      const [row] = await transaction(pool, async (c) => {
+        await c.query(PROVIDER_RESULTS_PLAN);
+        return (
+          await c.query<Row<{ written: string | number; requeued: string | number }>>(
+            PROVIDER_RESULTS_SQL,
+            params,
+          )
+        ).rows;
+      });
+      const written = row ? num(row.written) : 0;
+      return { written, requeued: row ? num(row.requeued) : 0, refused: results.length - written };
     },
 
     async addProviderJobProgress(id, p, now) {

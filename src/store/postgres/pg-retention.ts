@@ -2,7 +2,7 @@ import type pg from "pg";
 import type { RetentionStore } from "../retention-store.js";
 import { type FileRow, fileFromRow } from "../rows.js";
 import { transaction } from "./pg-connection.js";
-import { PRUNE_FILES_SQL, PRUNE_JOBS_SQL } from "./prune-sql.js";
+import { PRUNE_FILES_SQL, PRUNE_JOBS_SQL, PRUNE_PROVIDER_JOBS_SQL } from "./prune-sql.js";
 
 /** Retention on PostgreSQL (RetentionStore). */
 export function pgRetention(pool: pg.Pool): RetentionStore {
@@ -17,6 +17,11 @@ export function pgRetention(pool: pg.Pool): RetentionStore {
         const jobs = await c.query(PRUNE_JOBS_SQL, [now - retainJobsMs, limit]);
         return { files, jobs: jobs.rowCount ?? 0 };
       });
+    },
+
+    async pruneProviderJobs(now, limit, retainMs) {
+      const pruned = await pool.query(PRUNE_PROVIDER_JOBS_SQL, [now - retainMs, limit]);
+      return pruned.rowCount ?? 0;
     },
   };
 }

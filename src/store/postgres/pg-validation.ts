@@ -1,9 +1,11 @@
 import type pg from "pg";
 import { VALIDATION_HELD_JOB_STATUSES } from "../../domain/job-transitions.js";
+import { RESET_CACHE_COUNTS } from "../dedup-rows.js";
 import { type JobRow, jobFromRow } from "../rows.js";
 import { sqlList } from "../sql-list.js";
 import type { ValidationStore } from "../validation-store.js";
 import { query, transaction } from "./pg-connection.js";
+import { pgInsertDedupRecords } from "./pg-dedup.js";
 
 /** Validation on PostgreSQL (ValidationStore): a job's input file becoming its records. */
 export function pgValidation(pool: pg.Pool): ValidationStore {
@@ -21,8 +23,8 @@ export function pgValidation(pool: pg.Pool): ValidationStore {
         // A previous holder died part-way: start the file again from a clean slate.
         if (job.validation_lease_until !== null) {
           await c.query("DELETE FROM records WHERE job_id = $1", [job.id]);
-          // Records that failed their own validation were counted as they were inserted.
-          await c.query("UPDATE jobs SET failed = 0 WHERE id = $1", [job.id]);
+          // Records that failed their own validation (or came from the cache) were counted as they were inserted.
+          await c.query(`UPDATE jobs SET failed = 0, ${RESET_CACHE_COUNTS} WHERE id = $1`, [job.id]);
         }
         const updated = await c.query<JobRow>(
           `UPDATE jobs SET validation_owner = $1, validation_lease_until = $2,
@@ -47,6 +49,8 @@ export function pgValidation(pool: pg.Pool): ValidationStore {
       if (records.length === 0) return;
       const sent = records.filter((r) => !r.failure);
       const failed = records.filter((r) => r.failure);
+      // Identical requests once (docs/dedup-and-cache.md): only jobs that dedup or cache have `dedup` set.
+      const deduped = sent.some((r) => r.dedup);
       const insertSent = (c: pg.Pool | pg.PoolClient) =>
         c.query(
           `INSERT INTO records (job_id, position, line, custom_id, custom_id_json, route, body, max_attempts)
@@ -65,14 +69,17 @@ export function pgValidation(pool: pg.Pool): ValidationStore {
             sent.map((r) => r.customIdJson ?? null),
           ],
         );
-      if (failed.length === 0) {
+      if (failed.length === 0 && !deduped) {
         await insertSent(pool);
         return;
       }
       // Records that failed their own validation (NewRecord.failure) are stored finished and
       // counted in the same transaction; their bodies are never sent, so not kept.
       await transaction(pool, async (c) => {
-        if (sent.length > 0) await insertSent(c);
+        // With dedup, all of them together: ids (the claim order) stay in input order.
+        if (deduped) await pgInsertDedupRecords(c, jobId, sent, maxAttempts);
+        else if (sent.length > 0) await insertSent(c);
+        if (failed.length === 0) return;
         await c.query(
           `INSERT INTO records (job_id, position, line, custom_id, custom_id_json, route, body, max_attempts,
              state, error_code, error_message, finished_at)
@@ -123,7 +130,8 @@ export function pgValidation(pool: pg.Pool): ValidationStore {
       await transaction(pool, async (c) => {
         await c.query("DELETE FROM records WHERE job_id = $1", [jobId]);
         await c.query(
-          `UPDATE jobs SET status = 'failed', failed_at = $1, errors = $2, validation_lease_until = NULL, failed = 0
+          `UPDATE jobs SET status = 'failed', failed_at = $1, errors = $2, validation_lease_until = NULL, failed = 0,
+           ${RESET_CACHE_COUNTS}
          WHERE id = $3 AND status IN (${sqlList(VALIDATION_HELD_JOB_STATUSES)})`,
           [now, JSON.stringify(errors), jobId],
         );

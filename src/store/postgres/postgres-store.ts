@@ -4,6 +4,7 @@ import { pgBacklog } from "./pg-backlog.js";
 import { pgBudgets } from "./pg-budgets.js";
 import { createPool } from "./pg-connection.js";
 import { pgCoordination } from "./pg-coordination.js";
+import { pgDedup } from "./pg-dedup.js";
 import { pgExpiry } from "./pg-expiry.js";
 import { pgFiles } from "./pg-files.js";
 import { pgFinalize } from "./pg-finalize.js";
@@ -11,7 +12,9 @@ import { pgInsights } from "./pg-insights.js";
 import { pgInvocations } from "./pg-invocations.js";
 import { pgJobs } from "./pg-jobs.js";
 import { pgKeys } from "./pg-keys.js";
+import { pgLineage } from "./pg-lineage.js";
 import { migratePostgres } from "./pg-migrate.js";
+import { pgPartialResults } from "./pg-partial-results.js";
 import { pgProjectUsage } from "./pg-project-usage.js";
 import { pgProviderJobs } from "./pg-provider-jobs.js";
 import { pgRecords } from "./pg-records.js";
@@ -67,6 +70,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     ...pgRecords(pool),
     ...pgExpiry(pool),
     ...pgFinalize(pool),
+    ...pgPartialResults(pool),
     ...pgRetention(pool),
     ...pgCoordination(pool),
     ...pgBudgets(pool),
@@ -77,5 +81,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     ...pgKeys(pool),
     ...pgProjectUsage(pool),
     ...pgProviderJobs(pool),
+    ...pgLineage(pool),
+    ...pgDedup(pool),
   };
 }

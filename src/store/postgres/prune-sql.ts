@@ -1,4 +1,5 @@
 import { ENDED_JOB_STATUSES } from "../../domain/job-transitions.js";
+import { prunableProviderJobsWhere } from "../provider-job-prune-sql.js";
 import { sqlList } from "../sql-list.js";
 
 /**
@@ -34,5 +35,24 @@ records_gone AS (
   DELETE FROM records WHERE job_id IN (SELECT id FROM doomed)
 )
 DELETE FROM jobs WHERE id IN (SELECT id FROM doomed)
+RETURNING id
+`;
+
+/**
+ * PRUNE_PROVIDER_JOBS_SQL — $1 ended-before (now − retention), $2 limit. Returns the deleted
+ * provider job ids; their per-Docket-job shares go with them. Which ones: provider-job-prune-sql.ts.
+ */
+export const PRUNE_PROVIDER_JOBS_SQL = `
+WITH doomed AS (
+  SELECT p.id FROM provider_jobs p
+  WHERE ${prunableProviderJobsWhere("$1")}
+  ORDER BY p.created_at
+  LIMIT $2
+  FOR UPDATE SKIP LOCKED
+),
+shares_gone AS (
+  DELETE FROM provider_job_members WHERE provider_job_id IN (SELECT id FROM doomed)
+)
+DELETE FROM provider_jobs WHERE id IN (SELECT id FROM doomed)
 RETURNING id
 `;

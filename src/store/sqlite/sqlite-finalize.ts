@@ -12,13 +12,13 @@ import type { SqliteShared } from "./sqlite-shared.js";
 export function sqliteFinalize({ db, insertFile, jobTargets }: SqliteShared): FinalizeStore {
   const readFinished = db.prepare(
     `SELECT id, position, custom_id, custom_id_json, state, response_status, response_request_id, response_body,
-       error_code, error_message
+       error_code, error_message, served_from
      FROM records WHERE job_id = ? AND position > ? ORDER BY position LIMIT ?`,
   );
   // The same with each body: a body stored in parts (empty `body`) comes as its part count.
   const readFinishedBodies = db.prepare(
     `SELECT id, position, custom_id, custom_id_json, state, response_status, response_request_id, response_body,
-       error_code, error_message, body,
+       error_code, error_message, served_from, body,
        CASE WHEN body = '' THEN (SELECT COUNT(*) FROM record_body_parts p WHERE p.record_id = records.id) ELSE 0 END
          AS body_parts
      FROM records WHERE job_id = ? AND position > ? ORDER BY position LIMIT ?`,

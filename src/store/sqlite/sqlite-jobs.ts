@@ -11,8 +11,8 @@ export function sqliteJobs({ db, getJob, addCounts, jobTargets }: SqliteShared):
     async insertJob(j) {
       db.prepare(
         `INSERT INTO jobs (id, status, endpoint, input_file_id, completion_window, metadata, created_at, expires_at, webhook_url,
-           output_expires_after_s, format, model, project_id)
-         VALUES (?, 'validating', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           output_expires_after_s, format, model, project_id, parent_job_id, pinned_route, dedup, cache)
+         VALUES (?, 'validating', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         j.id,
         j.endpoint,
@@ -26,6 +26,10 @@ export function sqliteJobs({ db, getJob, addCounts, jobTargets }: SqliteShared):
         j.format ?? "openai",
         j.model ?? null,
         j.projectId,
+        j.parentJobId ?? null,
+        j.pinnedRoute ?? null,
+        sqliteFlag(j.dedup?.dedup),
+        sqliteFlag(j.dedup?.cache),
       );
       return getJob(j.id)!;
     },
@@ -101,4 +105,9 @@ export function sqliteJobs({ db, getJob, addCounts, jobTargets }: SqliteShared):
         .immediate();
     },
   };
+}
+
+/** A yes/no/unset option as SQLite stores it (no boolean type): 1, 0 or NULL. */
+function sqliteFlag(v: boolean | null | undefined): number | null {
+  return v == null ? null : v ? 1 : 0;
 }

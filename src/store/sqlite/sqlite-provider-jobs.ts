@@ -5,8 +5,11 @@ import { jobKindOf } from "../rows.js";
 import { sqlList } from "../sql-list.js";
 import type { SqliteDatabase } from "./sqlite-driver.js";
 
-/** Provider jobs on SQLite (ProviderJobStore, docs/provider-batch.md). */
-export function sqliteProviderJobs(db: SqliteDatabase): ProviderJobStore {
+/**
+ * Provider jobs on SQLite (ProviderJobStore, docs/provider-batch.md); ingest's result writes
+ * are in sqlite-provider-results.ts (they need the job tallies of SqliteShared).
+ */
+export function sqliteProviderJobs(db: SqliteDatabase): Omit<ProviderJobStore, "writeProviderResults"> {
   const bind = db.prepare(
     `UPDATE records SET provider_job_id = ?, lease_until = ?
      WHERE id = ? AND attempt = ? AND state = 'running' AND lease_owner = ?

@@ -1,4 +1,5 @@
 import { ENDED_JOB_STATUSES } from "../../domain/job-transitions.js";
+import { prunableProviderJobsWhere } from "../provider-job-prune-sql.js";
 import type { RetentionStore } from "../retention-store.js";
 import { type FileRow, fileFromRow } from "../rows.js";
 import { sqlList } from "../sql-list.js";
@@ -38,6 +39,27 @@ export function sqliteRetention({ db, jobTargets }: SqliteShared): RetentionStor
             jobTargets.delete(id);
           }
           return { files, jobs: jobIds.length };
+        })
+        .immediate();
+    },
+
+    async pruneProviderJobs(now, limit, retainMs) {
+      return db
+        .transaction(() => {
+          const ids = (
+            db
+              .prepare(
+                `SELECT p.id FROM provider_jobs p WHERE ${prunableProviderJobsWhere("?")} ORDER BY p.created_at LIMIT ?`,
+              )
+              .all(now - retainMs, limit) as Array<{ id: string }>
+          ).map((r) => r.id);
+          const dropShares = db.prepare("DELETE FROM provider_job_members WHERE provider_job_id = ?");
+          const dropProviderJob = db.prepare("DELETE FROM provider_jobs WHERE id = ?");
+          for (const id of ids) {
+            dropShares.run(id);
+            dropProviderJob.run(id);
+          }
+          return ids.length;
         })
         .immediate();
     },

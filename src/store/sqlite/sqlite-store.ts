@@ -4,6 +4,7 @@ import { sqliteBacklog } from "./sqlite-backlog.js";
 import { SqliteBodyParts } from "./sqlite-body-parts.js";
 import { sqliteBudgets } from "./sqlite-budgets.js";
 import { sqliteCoordination } from "./sqlite-coordination.js";
+import { sqliteDedup } from "./sqlite-dedup.js";
 import { sqliteExpiry } from "./sqlite-expiry.js";
 import { sqliteFiles } from "./sqlite-files.js";
 import { sqliteFinalize } from "./sqlite-finalize.js";
@@ -11,9 +12,12 @@ import { sqliteInsights } from "./sqlite-insights.js";
 import { sqliteInvocations } from "./sqlite-invocations.js";
 import { sqliteJobs } from "./sqlite-jobs.js";
 import { sqliteKeys } from "./sqlite-keys.js";
+import { sqliteLineage } from "./sqlite-lineage.js";
 import { openDocketDatabase } from "./sqlite-open.js";
+import { sqlitePartialResults } from "./sqlite-partial-results.js";
 import { sqliteProjectUsage } from "./sqlite-project-usage.js";
 import { sqliteProviderJobs } from "./sqlite-provider-jobs.js";
+import { sqliteProviderResults } from "./sqlite-provider-results.js";
 import { sqliteRecords } from "./sqlite-records.js";
 import { sqliteRetention } from "./sqlite-retention.js";
 import { sqliteShared } from "./sqlite-shared.js";
@@ -36,7 +40,7 @@ export interface SqliteStoreOptions {
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   // Refuses an empty or foreign file; WAL, synchronous, busy timeout, migrations (sqlite-open.ts).
   const db = openDocketDatabase(options.path, options.synchronous ?? "FULL");
-  const shared = sqliteShared(db);
+  const shared = sqliteShared(db, options.path);
   const bodyParts = new SqliteBodyParts(db);
   const largeBodies: LargeBodies = {
     readBodyPart: async (recordId, part) => bodyParts.read(recordId, part),
@@ -46,6 +50,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     engine: "sqlite",
     capabilities,
     async close() {
+      await shared.stopCheckpoints();
       if (db.open) db.close();
     },
     ...sqliteFiles(shared),
@@ -54,6 +59,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ...sqliteRecords(shared, bodyParts),
     ...sqliteExpiry(shared),
     ...sqliteFinalize(shared),
+    ...sqlitePartialResults(db),
     ...sqliteRetention(shared),
     ...sqliteCoordination(db),
     ...sqliteBudgets(db),
@@ -64,5 +70,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ...sqliteKeys(db),
     ...sqliteProjectUsage(db),
     ...sqliteProviderJobs(db),
+    ...sqliteProviderResults(shared),
+    ...sqliteLineage(db),
+    ...sqliteDedup(db),
   };
 }

@@ -1,7 +1,9 @@
 import { VALIDATION_HELD_JOB_STATUSES } from "../../domain/job-transitions.js";
+import { RESET_CACHE_COUNTS } from "../dedup-rows.js";
 import { sqlList } from "../sql-list.js";
 import type { ValidationStore } from "../validation-store.js";
 import { BODY_PART_BYTES, BODY_PART_CHARS, type SqliteBodyParts } from "./sqlite-body-parts.js";
+import { sqliteDedupInserts } from "./sqlite-dedup.js";
 import type { SqliteShared } from "./sqlite-shared.js";
 
 /** Validation on SQLite (ValidationStore): a job's input file becoming its records. */
@@ -11,6 +13,7 @@ export function sqliteValidation({ db, getJob }: SqliteShared, bodyParts: Sqlite
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   // A record that failed its own validation (NewRecord.failure) is stored finished and counted.
+  const dedupInserts = sqliteDedupInserts(db);
   const insertFailed = db.prepare(
     `INSERT INTO records (job_id, position, line, custom_id, custom_id_json, route, body, max_attempts,
        state, error_code, error_message, finished_at)
@@ -30,8 +33,8 @@ export function sqliteValidation({ db, getJob }: SqliteShared, bodyParts: Sqlite
           // A previous holder died part-way: start the file again from a clean slate.
           if (row.validation_lease_until !== null) {
             db.prepare("DELETE FROM records WHERE job_id = ?").run(row.id);
-            // Records that failed their own validation were counted as they were inserted.
-            db.prepare("UPDATE jobs SET failed = 0 WHERE id = ?").run(row.id);
+            // Records that failed their own validation (or came from the cache) were counted as they were inserted.
+            db.prepare(`UPDATE jobs SET failed = 0, ${RESET_CACHE_COUNTS} WHERE id = ?`).run(row.id);
           }
           db.prepare(
             `UPDATE jobs SET validation_owner = ?, validation_lease_until = ?,
@@ -55,7 +58,14 @@ export function sqliteValidation({ db, getJob }: SqliteShared, bodyParts: Sqlite
     async insertRecords(jobId, records, maxAttempts) {
       db.transaction(() => {
         let failed = 0;
+        const deduped = dedupInserts(jobId, maxAttempts);
         for (const r of records) {
+          // Identical requests once (docs/dedup-and-cache.md): only jobs that dedup or cache get here
+          // (never with a body for parts: validation does not dedup those).
+          if (r.dedup && !r.failure && typeof r.body === "string" && r.body.length <= BODY_PART_CHARS) {
+            deduped.insert(r);
+            continue;
+          }
           if (r.failure) {
             // Never sent, so its body is not kept whole: the error says what was wrong with it.
             insertFailed.run(
@@ -93,6 +103,7 @@ export function sqliteValidation({ db, getJob }: SqliteShared, bodyParts: Sqlite
           else if (large) bodyParts.write(lastInsertRowid, body as string);
         }
         if (failed > 0) db.prepare("UPDATE jobs SET failed = failed + ? WHERE id = ?").run(failed, jobId);
+        deduped.finish();
       }).immediate();
     },
 
@@ -125,7 +136,8 @@ export function sqliteValidation({ db, getJob }: SqliteShared, bodyParts: Sqlite
       db.transaction(() => {
         db.prepare("DELETE FROM records WHERE job_id = ?").run(jobId);
         db.prepare(
-          `UPDATE jobs SET status = 'failed', failed_at = ?, errors = ?, validation_lease_until = NULL, failed = 0
+          `UPDATE jobs SET status = 'failed', failed_at = ?, errors = ?, validation_lease_until = NULL, failed = 0,
+             ${RESET_CACHE_COUNTS}
              WHERE id = ? AND status IN (${sqlList(VALIDATION_HELD_JOB_STATUSES)})`,
         ).run(now, JSON.stringify(errors), jobId);
       }).immediate();

@@ -37,6 +37,14 @@ export interface JobSummary {
   eta_s: number | null;
   output_file_id: string | null;
   error_file_id: string | null;
+  /** Identical requests once (docs/dedup-and-cache.md); absent when the job used neither. */
+  dedup?: {
+    deduplicated_requests: number;
+    cached_requests: number;
+    saved_input_tokens: number;
+    saved_output_tokens: number;
+    saved_usd: number;
+  };
 }
 
 export interface JobList {

@@ -144,6 +144,13 @@ export function JobPage({ id }: { id: string }) {
         <Stat name="Input tokens" value={formatCount(detail.usage.input_tokens)} />
         <Stat name="Output tokens" value={formatCount(detail.usage.output_tokens)} />
         <Stat name="Cost so far" value={formatCost(detail.cost?.usd ?? detail.cost_usd)} />
+        {detail.dedup ? (
+          <>
+            <Stat name="Not sent: identical" value={formatCount(detail.dedup.deduplicated_requests)} />
+            <Stat name="Not sent: cached" value={formatCount(detail.dedup.cached_requests)} />
+            <Stat name="Saved" value={formatCost(detail.dedup.saved_usd)} />
+          </>
+        ) : null}
       </dl>
 
       {detail.kind === "batch" ? <ProviderJobs jobId={detail.id} version={detail} /> : null}

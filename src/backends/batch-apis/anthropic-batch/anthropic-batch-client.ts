@@ -9,7 +9,7 @@ import type {
 import { BatchApiError } from "../batch-http/batch-api-error.js";
 import { callJson, callStream } from "../batch-http/batch-http.js";
 import { docketRecordKey, recordIdOfDocketKey } from "../batch-http/docket-key.js";
-import { jsonlLines } from "../batch-http/jsonl-lines.js";
+import { jsonlLineBatches, jsonlLines } from "../batch-http/jsonl-lines.js";
 import { type ListPage, listNewestFirst } from "../batch-http/list-newest-first.js";
 import { oneLine } from "../batch-http/one-line.js";
 import { ANTHROPIC_BATCH_QUOTAS } from "./anthropic-batch-quotas.js";
@@ -176,8 +176,10 @@ export class AnthropicBatchClient implements BatchApiClient {
       timeoutMs: UPLOAD_TIMEOUT_MS,
     });
     try {
-      for await (const line of jsonlLines(body))
-        yield anthropicResultOf(line, (id) => this.keyForCustomId(id));
+      const keyFor = (id: string) => this.keyForCustomId(id);
+      for await (const lines of jsonlLineBatches(body)) {
+        for (const line of lines) yield anthropicResultOf(line, keyFor);
+      }
     } finally {
       body.destroy();
     }

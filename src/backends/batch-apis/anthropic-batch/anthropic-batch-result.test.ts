@@ -49,4 +49,15 @@ describe("anthropicResultOf", () => {
     });
     expect(ended("expired")).toMatchObject({ retryable: true, code: "batch_expired", statusCode: null });
   });
+
+  it("reads a line whatever its key order, and refuses one that is no JSON object", () => {
+    // The text holds an escaped backslash and an escaped quote before a brace.
+    const message =
+      '{"id":"msg_2","content":[{"type":"text","text":"a \\\\ b \\" }"}],"usage":{"input_tokens":1,"output_tokens":2}}';
+    expect(
+      anthropicResultOf(`{"result":{"message":${message},"type":"succeeded"},"custom_id":"b"}`, same),
+    ).toMatchObject({ key: "b", ok: true, body: message, usage: { inputTokens: 1, outputTokens: 2 } });
+    expect(anthropicResultOf(`{"custom_id":"c"}`, same)).toMatchObject({ key: "c", code: "unknown_result" });
+    expect(() => anthropicResultOf("[1,2]", same)).toThrow(/not a JSON object/);
+  });
 });

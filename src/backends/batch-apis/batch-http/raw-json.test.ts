@@ -18,4 +18,19 @@ describe("rawJsonAt", () => {
     expect(rawJsonAt('{"a":{"b":', ["a", "b"])).toBeNull();
     expect(rawJsonAt("{}", ["a"])).toBeNull();
   });
+
+  it("skips members before the wanted one, strings with escaped quotes and backslashes included", () => {
+    const text = '{"skip":{"s":"a\\\\","t":"q\\"}{[","n":[1,2]},"w\\u0061nt" : {"k":"v\\\\"} ,"z":1}';
+    expect(rawJsonAt(text, ["want"])).toBe('{"k":"v\\\\"}');
+    expect(rawJsonAt(text, ["want", "k"])).toBe('"v\\\\"');
+    expect(rawJsonAt(text, ["z"])).toBe("1");
+    expect(rawJsonAt(text, ["skip", "n"])).toBe("[1,2]");
+  });
+
+  it("finds a member of an object whose end is never read (a line cut after it)", () => {
+    expect(rawJsonAt('{"result":{"type":"succeeded","message":{"a":1}', ["result", "type"])).toBe(
+      '"succeeded"',
+    );
+    expect(rawJsonAt('{"result":{"type":"succeeded","message":{"a":1', ["result", "message"])).toBeNull();
+  });
 });

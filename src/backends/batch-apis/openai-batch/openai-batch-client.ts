@@ -9,7 +9,7 @@ import type {
 import { BatchApiError } from "../batch-http/batch-api-error.js";
 import { callJson, callStream } from "../batch-http/batch-http.js";
 import { docketRecordKey, recordIdOfDocketKey } from "../batch-http/docket-key.js";
-import { jsonlLines } from "../batch-http/jsonl-lines.js";
+import { jsonlLineBatches } from "../batch-http/jsonl-lines.js";
 import { type ListPage, listNewestFirst } from "../batch-http/list-newest-first.js";
 import { multipartBody } from "../batch-http/multipart-body.js";
 import { oneLine } from "../batch-http/one-line.js";
@@ -147,7 +147,9 @@ export class OpenAiBatchClient implements BatchApiClient {
         timeoutMs: UPLOAD_TIMEOUT_MS,
       });
       try {
-        for await (const line of jsonlLines(body)) yield openAiResultOf(line);
+        for await (const lines of jsonlLineBatches(body)) {
+          for (const line of lines) yield openAiResultOf(line);
+        }
       } finally {
         body.destroy();
       }

@@ -38,4 +38,19 @@ describe("openAiResultOf", () => {
       code: "invalid_request",
     });
   });
+
+  it("reads a line whatever its key order, and refuses one that is no JSON object", () => {
+    const body =
+      '{"id":"c1","choices":[{"message":{"content":"} \\" ]"}}],"usage":{"prompt_tokens":3,"completion_tokens":4}}';
+    expect(
+      openAiResultOf(`{"response":{"body":${body},"status_code":200},"error":null,"custom_id":"k"}`),
+    ).toMatchObject({
+      key: "k",
+      ok: true,
+      statusCode: 200,
+      body,
+      usage: { inputTokens: 3, outputTokens: 4 },
+    });
+    expect(() => openAiResultOf("null")).toThrow(/not a JSON object/);
+  });
 });

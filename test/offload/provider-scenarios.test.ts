@@ -1,0 +1,131 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { BatchApiKind } from "../../src/backends/batch-apis/batch-api-client.js";
+import { providerBatchDuty } from "../../src/duties/provider-batch.js";
+import type { Store } from "../../src/store/store.js";
+import { allEnded, finishedOf, passUntil } from "./offload-harness.js";
+import { batchRoute, type ProviderTarget } from "./provider-target.js";
+import { PROVIDER_TARGETS } from "./targets/provider-targets.js";
+import { testEngines } from "./test-engines.js";
+
+/**
+ * The provider batch scenarios of issue 13, the same for every provider batch API (bedrock-batch
+ * on the fake Bedrock over S3, openai-batch against a second Docket, anthropic-batch on the fake
+ * Message Batches API): Docket's store and provider batch duty, the real client, the provider.
+ */
+
+/**
+ * Per provider, as many records as keep the test near a minute on two cores, in three provider
+ * jobs; on PostgreSQL (whose server shares those cores) a quarter of it, in three jobs as well.
+ */
+const QUOTA_SCALE: Record<BatchApiKind, { records: number; perJob: number }> = {
+  // The figures of issue 13's "Done means".
+  "bedrock-batch": { records: 120_000, perJob: 50_000 },
+  "anthropic-batch": { records: 60_000, perJob: 25_000 },
+  // Every request runs through the provider Docket's own worker and model backend.
+  "openai-batch": { records: 20_000, perJob: 8_000 },
+};
+const PG_FRACTION = 4;
+
+describe.each(PROVIDER_TARGETS)("provider batch scenarios on $kind", (kind) => {
+  let target: ProviderTarget;
+  const stores: Store[] = [];
+  beforeEach(async () => {
+    target = await kind.start();
+  });
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.close();
+    await target?.close();
+  });
+
+  it.each(testEngines())(
+    "packs many records into provider jobs of maxRecordsPerJob, never more than 2 in flight, each result once in input order (%s)",
+    async (engine, open) => {
+      const fraction = engine === "postgres" ? PG_FRACTION : 1;
+      const N = QUOTA_SCALE[kind.kind].records / fraction;
+      const perJob = QUOTA_SCALE[kind.kind].perJob / fraction;
+      const store = await open();
+      stores.push(store);
+      // Longer than packing a provider job takes: were a third started before one ended, the
+      // provider would see three in flight.
+      target.setFaults({ turnaroundMs: 5_000 });
+      const route = batchRoute(target, "batch", { maxRecordsPerJob: perJob, maxJobsInFlight: 2 });
+      const jobId = await target.job(store, N, route.name);
+      const duty = providerBatchDuty({ store, routes: [route] })!;
+      await passUntil(duty, allEnded(store, jobId, N), 150_000, () => target.tick());
+      await duty.close?.();
+
+      const job = (await store.getJob(jobId))!;
+      expect(job.tally).toEqual({ succeeded: N, failed: 0, cancelled: 0, expired: 0 });
+      const pjs = await store.providerJobsOfJob(jobId);
+      expect(pjs.map((p) => p.records)).toEqual([perJob, perJob, N - 2 * perJob]);
+      expect(pjs.every((p) => p.providerJob.state === "done")).toBe(true);
+      // The provider's own record: three jobs, at most two at once, each record received once.
+      expect(await target.jobsCreated()).toBe(3);
+      const most = await target.maxInFlight();
+      expect(most).toBeGreaterThanOrEqual(1);
+      expect(most).toBeLessThanOrEqual(2);
+      const sent = await target.sentPerRecord();
+      expect(sent.size).toBe(N);
+      expect([...sent.values()].every((n) => n === 1)).toBe(true);
+      const finished = await finishedOf(store, jobId);
+      expect(finished.map((r) => r.customId)).toEqual(
+        Array.from({ length: N }, (_, i) => target.customId(i)),
+      );
+      expect(finished.every((r) => r.state === "succeeded" && r.response?.statusCode === 200)).toBe(true);
+      // Batch-priced usage is counted per Docket job (cost shows the batch discount from it).
+      expect(pjs.reduce((s, p) => s + p.succeeded, 0)).toBe(N);
+      expect(pjs.reduce((s, p) => s + p.outputTokens, 0)).toBe(job.usage.outputTokens);
+      expect(job.usage.outputTokens).toBeGreaterThan(0);
+    },
+    180_000,
+  );
+
+  it.each(testEngines())(
+    "runs again in later provider jobs what the provider failed (one in twenty) or expired half done, until nothing is failed (%s)",
+    async (_engine, open) => {
+      const N = 2_000;
+      const store = await open();
+      stores.push(store);
+      target.setFaults({ errorRate: 0.05, expireHalfDone: true });
+      const route = batchRoute(target, "batch", { maxRecordsPerJob: 1_000, minRecordsPerJob: 1 });
+      const jobId = await target.job(store, N, route.name);
+      const duty = providerBatchDuty({ store, routes: [route] })!;
+      const expiredHalfDone = async () =>
+        (await store.providerJobsOfJob(jobId)).some(
+          (p) => isEnded(p.providerJob.state) && p.providerJob.requeued >= p.records * 0.45,
+        );
+      // The first provider jobs end with half their records or more not run; then the provider
+      // stops expiring them (errors stay at 5%).
+      await passUntil(duty, expiredHalfDone, 60_000, () => target.tick());
+      target.setFaults({ expireHalfDone: false });
+      await passUntil(duty, allEnded(store, jobId, N), 90_000, () => target.tick());
+      await duty.close?.();
+
+      expect((await store.getJob(jobId))!.tally).toEqual({
+        succeeded: N,
+        failed: 0,
+        cancelled: 0,
+        expired: 0,
+      });
+      const pjs = await store.providerJobsOfJob(jobId);
+      // Later provider jobs carried what the first ones did not finish.
+      expect(pjs.length).toBeGreaterThan(2);
+      const requeued = pjs.reduce((s, p) => s + p.providerJob.requeued, 0);
+      expect(requeued).toBeGreaterThan(N / 4);
+      const sent = await target.sentPerRecord();
+      expect(sent.size).toBe(N);
+      const sends = [...sent.values()].reduce((s, n) => s + n, 0);
+      expect(sends).toBe(N + requeued);
+      const finished = await finishedOf(store, jobId);
+      expect(finished.map((r) => r.customId)).toEqual(
+        Array.from({ length: N }, (_, i) => target.customId(i)),
+      );
+      expect(finished.every((r) => r.state === "succeeded")).toBe(true);
+    },
+    180_000,
+  );
+});
+
+function isEnded(state: string): boolean {
+  return ["done", "failed", "expired", "cancelled"].includes(state);
+}
