@@ -10,7 +10,8 @@ import { goal } from "../support/goal.js";
 const N = 20_000;
 /** A run that cannot finish (a broken build, a stuck job) must not hold the whole bench. */
 const RUN_LIMIT_MS = 300_000;
-const BIN = resolve(import.meta.dirname, "../../bin/docket.js");
+/** Another build's entry point (DOCKET_BENCH_BIN) lets two builds be compared in interleaved runs. */
+const BIN = process.env.DOCKET_BENCH_BIN ?? resolve(import.meta.dirname, "../../bin/docket.js");
 
 /**
  * 20,000 records through `docket serve` while it is SIGKILLed and restarted every 3 s, against
@@ -21,13 +22,16 @@ export async function benchCrashLoop(): Promise<void> {
   try {
     const clean = await run(fake.url, null);
     const crashing = await run(fake.url, 3000);
+    const restartMs = median(crashing.restarts);
     console.log(
-      `  clean ${(clean.ms / 1000).toFixed(1)} s; with a SIGKILL every 3 s (${crashing.kills} kills) ${(crashing.ms / 1000).toFixed(1)} s`,
+      `  clean ${(clean.ms / 1000).toFixed(1)} s; with a SIGKILL every 3 s (${crashing.kills} kills) ${(crashing.ms / 1000).toFixed(1)} s; a restart (kill to listening) ${restartMs.toFixed(0)} ms (median)`,
     );
     bench("crash-loop", {
       records: N,
       kills: crashing.kills,
       time_ratio: crashing.ms / clean.ms,
+      // Each kill's own cost: the dead process's exit, then a new one's start-up until it listens.
+      restart_ms_median: restartMs,
       lost: crashing.lost,
       duplicated: crashing.duplicated,
     });
@@ -74,6 +78,7 @@ async function run(backendUrl: string, killEveryMs: number | null) {
       completion_window: "24h",
     });
     let kills = 0;
+    const restarts: number[] = [];
     let lastKill = Date.now();
     for (;;) {
       const b = await new ApiClient(server.url).json<{ status: string; output_file_id: string }>(
@@ -93,13 +98,15 @@ async function run(backendUrl: string, killEveryMs: number | null) {
           .filter(Boolean)
           .map((l) => (JSON.parse(l) as { custom_id: string }).custom_id);
         const unique = new Set(ids);
-        return { ms, kills, lost: N - unique.size, duplicated: ids.length - unique.size };
+        return { ms, kills, restarts, lost: N - unique.size, duplicated: ids.length - unique.size };
       }
       if (killEveryMs !== null && Date.now() - lastKill >= killEveryMs) {
+        const killedAt = Date.now();
         await stopProcess(server.proc, "SIGKILL");
         kills++;
         server = await start(args);
         lastKill = Date.now();
+        restarts.push(lastKill - killedAt);
       }
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -134,4 +141,10 @@ async function start(args: string[]): Promise<{ url: string; proc: ChildProcess 
     proc.once("exit", (code) => rej(new Error(`docket serve exited with ${code}: ${out}`)));
   });
   return { url, proc };
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
 }

@@ -29,11 +29,16 @@ export async function benchOverhead(): Promise<void> {
   const input = join(dir, "in.jsonl");
   writeFileSync(input, `${lines.join("\n")}\n`);
   try {
+    const naiveCpu = process.cpuUsage();
     const naive = await runNaive(fake.url, input, join(dir, "out.jsonl"));
+    const naiveCpuUs = cpuUsPerRecord(naiveCpu);
     const bull = await runBullmq(fake.url, lines);
+    const docketCpu = process.cpuUsage();
     const docket = await runDocket(fake.url, lines);
+    const docketCpuUs = cpuUsPerRecord(docketCpu);
     console.log(
-      `  naive script ${naive.toFixed(0)}/s, BullMQ ${bull.toFixed(0)}/s, Docket ${docket.toFixed(0)}/s`,
+      `  naive script ${naive.toFixed(0)}/s, BullMQ ${bull.toFixed(0)}/s, Docket ${docket.toFixed(0)}/s; ` +
+        `CPU of this process per record: naive ${naiveCpuUs.toFixed(0)} µs, Docket ${docketCpuUs.toFixed(0)} µs`,
     );
     bench("overhead", {
       records: N,
@@ -42,6 +47,10 @@ export async function benchOverhead(): Promise<void> {
       bullmq_per_s: bull,
       ratio_to_naive: docket / naive,
       ratio_to_bullmq: docket / bull,
+      // CPU per record of this process (the fake backend runs in its own): steadier than the
+      // rates on a shared machine, where each run sees a different load.
+      naive_cpu_us_per_record: naiveCpuUs,
+      docket_cpu_us_per_record: docketCpuUs,
       sqlite_synchronous: SYNCHRONOUS,
     });
     goal({
@@ -62,6 +71,11 @@ export async function benchOverhead(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
     await fake.close();
   }
+}
+
+function cpuUsPerRecord(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / N;
 }
 
 async function runDocket(url: string, lines: string[]): Promise<number> {

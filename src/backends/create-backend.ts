@@ -2,7 +2,7 @@ import { staticAwsCredentials } from "../config/aws-credentials.js";
 import type { RouteConfig } from "../config/config.js";
 import { AnthropicBackend } from "./anthropic/anthropic-backend.js";
 import type { Backend } from "./backend.js";
-import { BedrockBackend } from "./bedrock/bedrock-backend.js";
+import { LazyBackend } from "./lazy-backend.js";
 import { LlamaCppBackend } from "./llamacpp/llamacpp-backend.js";
 import { OpenAICompatibleBackend } from "./openai-compatible/openai-compatible-backend.js";
 
@@ -34,13 +34,17 @@ export function createBackend(route: RouteConfig): Backend {
         bodyTimeoutMs: route.bodyTimeoutMs,
       });
     case "bedrock":
-      return new BedrockBackend({
-        region: b.region,
-        endpoint: b.endpoint,
-        credentials: staticAwsCredentials(b),
-        modelId: b.modelId,
-        concurrency: route.concurrency,
-        timeoutMs: route.timeoutMs,
+      // The AWS SDK is loaded with the route's first request, not with every start-up.
+      return new LazyBackend(async () => {
+        const { BedrockBackend } = await import("./bedrock/bedrock-backend.js");
+        return new BedrockBackend({
+          region: b.region,
+          endpoint: b.endpoint,
+          credentials: staticAwsCredentials(b),
+          modelId: b.modelId,
+          concurrency: route.concurrency,
+          timeoutMs: route.timeoutMs,
+        });
       });
     // Provider batch and hybrid routes are run by src/offload/, never by a worker's backend.
     case "openai-batch":

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { type FileHandle, mkdir, open, readFile, rename, unlink } from "node:fs/promises";
+import { mkdirSync, readFileSync } from "node:fs";
+import { type FileHandle, mkdir, open, rename, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { DocketError } from "../domain/errors.js";
@@ -51,7 +51,11 @@ export class LocalDirBlobStore implements BlobStore {
 
   async readSmall(key: string): Promise<Buffer> {
     try {
-      return await readFile(this.pathOf(key));
+      // Synchronous on purpose: `readFile` is four thread-pool round trips (open, stat, read,
+      // close), each waiting for a pool thread to be scheduled, 8 ms at the median on a loaded
+      // machine; reading ≤ 1 MiB from the page cache takes ~0.2 ms, less than checking its lines,
+      // which runs on this loop right after (issue 18, pickup).
+      return readFileSync(this.pathOf(key));
     } catch (err) {
       if (isNotFound(err)) throw new DocketError("not_found", `No blob stored under '${key}'.`, 404);
       throw err;

@@ -62,7 +62,7 @@ const FIRST_LINE_MAX_BYTES = 1024 * 1024;
  */
 export async function refuseUnpricedBudget(
   budget: BudgetRequest | null,
-  file: StoredFile,
+  file: Pick<StoredFile, "id" | "blobKey">,
   blobs: BlobStore,
   pricing: ModelPricing,
 ): Promise<void> {
@@ -79,7 +79,7 @@ export async function refuseUnpricedBudget(
   );
 }
 
-async function firstRequestLine(blobs: BlobStore, file: StoredFile): Promise<string | null> {
+async function firstRequestLine(blobs: BlobStore, file: Pick<StoredFile, "blobKey">): Promise<string | null> {
   const stream = await blobs.get(file.blobKey);
   try {
     for await (const lines of readInputLines(stream, FIRST_LINE_MAX_BYTES)) {

@@ -1,12 +1,15 @@
 import type { BlobStore } from "../blobs/blob-store.js";
+import type { JobDedupOptions } from "../domain/dedup.js";
 import { DocketError } from "../domain/errors.js";
 import { newId } from "../domain/ids.js";
 import { bedrockInvokeEndpoint, isTerminalJobStatus, type Job } from "../domain/job.js";
 import type { FinishedRecord } from "../domain/record.js";
+import type { JobBudget } from "../store/budget-store.js";
 import type { Store } from "../store/store.js";
 import { applyOverrides, type BodyOverrides } from "./body-overrides.js";
+import { childBudget, childDedup } from "./child-options.js";
 import { type Lineage, lineageOf, MAX_LINEAGE_BATCHES, requireEnded } from "./lineage.js";
-import { ByteChunks, recordBody } from "./record-bytes.js";
+import { addBodyLine, ByteChunks, recordBody } from "./record-bytes.js";
 import { retryLineAround } from "./retry-lines.js";
 import { type MatchReason, matchRecord, type RetrySelection } from "./retry-selection.js";
 import { retrySource } from "./retry-source.js";
@@ -33,6 +36,17 @@ export interface RetryPlan {
   scope: "batch" | "lineage";
   completionWindow: string;
   windowMs: number;
+  /** The retry's own budget (`docket_budget_usd`, `docket_price`); null: the parent's. */
+  budget: JobBudget | null;
+  /** The retry's own dedup and cache choice, each null where not given: the parent's. */
+  dedup: JobDedupOptions | undefined;
+}
+
+/** The child's input file, written but not yet recorded, for checks before anything is. */
+export interface RetryInput {
+  id: string;
+  blobKey: string;
+  bytes: number;
 }
 
 export interface RetryResult {
@@ -49,14 +63,16 @@ export interface RetryResult {
  * ordinary batch (validation, routes, provider batches, outputs) that names its parent.
  *
  * The parent must have ended. The child belongs to the parent's project and keeps its endpoint,
- * metadata, webhook and output expiry. `checkStorage` runs once the file's size is known, before
- * anything is recorded (a refused retry leaves nothing behind).
+ * metadata, webhook, output expiry, budget and dedup/cache choice (the last two unless the plan
+ * overrides them: child-options.ts). `checkInput` runs once the file is written, before anything
+ * is recorded (a refused retry leaves nothing behind), with the child's budget when its price is
+ * still to be found from the file's first request.
  */
 export async function createRetry(
   at: { store: Store; blobs: BlobStore },
   parent: Job,
   plan: RetryPlan,
-  o: { now: number; checkStorage?: (bytes: number) => Promise<void> },
+  o: { now: number; checkInput?: (input: RetryInput, unpriced: JobBudget | null) => Promise<void> },
 ): Promise<RetryResult> {
   const { store, blobs } = at;
   if (!isTerminalJobStatus(parent.status)) {
@@ -83,6 +99,7 @@ export async function createRetry(
     );
   }
   if (plan.scope === "lineage") requireEnded(lineage, "records can be chosen across it");
+  const budget = childBudget(await store.getJobBudget(parent.id), plan.budget, modelChanges(parent, plan));
 
   const id = newId(parent.format === "anthropic" ? "msgbatch_" : "batch_");
   const fileId = newId("file-");
@@ -98,7 +115,7 @@ export async function createRetry(
   }
   try {
     tally.check(parent);
-    await o.checkStorage?.(bytes);
+    await o.checkInput?.({ id: fileId, blobKey, bytes }, budget && !budget.price ? budget : null);
   } catch (err) {
     await blobs.delete(blobKey);
     throw err;
@@ -132,9 +149,20 @@ export async function createRetry(
     outputExpiresAfterSeconds: parent.outputExpiresAfterSeconds,
     parentJobId: parent.id,
     pinnedRoute: plan.route,
+    ...dedupOf(childDedup(parent.dedup, plan.dedup)),
   });
+  // Right after the insert, as at creation (budgets are checked on usage).
+  if (budget) await store.setJobBudget(job.id, budget.budgetUsd, budget.price);
   return { job, records: tally.records, reasons: tally.reasons };
 }
+
+/** Whether the child's requests name another model than the parent's (so another price). */
+function modelChanges(parent: Job, plan: RetryPlan): boolean {
+  if (plan.bedrockModel !== null && plan.bedrockModel !== parent.model) return true;
+  return plan.overrides.some(([name]) => name === "model");
+}
+
+const dedupOf = (dedup: JobDedupOptions | undefined) => (dedup ? { dedup } : {});
 
 /**
  * The parent's lineage, for its size and (scope `lineage`) its records. A root pruned by
@@ -162,16 +190,9 @@ async function* retryLines(
   const out = new ByteChunks(FLUSH_BYTES);
   for await (const r of source) {
     if (!tally.take(r)) continue;
-    const [head, tail] = retryLineAround(parent.format, parent.endpoint, r);
-    out.add(head);
-    if (plan.overrides.length > 0) out.add(applyOverrides(await wholeBody(store, r), plan.overrides));
-    else {
-      for await (const chunk of recordBody(store, r)) {
-        out.add(chunk);
-        if (out.full) yield out.take();
-      }
-    }
-    out.add(tail);
+    const edited =
+      plan.overrides.length > 0 ? applyOverrides(await wholeBody(store, r), plan.overrides) : null;
+    yield* addBodyLine(out, store, r, retryLineAround(parent.format, parent.endpoint, r), edited);
     if (out.full) yield out.take();
   }
   if (!out.empty) yield out.take();

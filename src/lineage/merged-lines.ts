@@ -6,7 +6,7 @@ import { outputLine } from "../output/result-lines.js";
 import type { Store } from "../store/store.js";
 import type { Lineage } from "./lineage.js";
 import { mergedRecords } from "./merged-records.js";
-import { ByteChunks, recordBody } from "./record-bytes.js";
+import { addBodyLine, ByteChunks } from "./record-bytes.js";
 
 /**
  * Which lines of the merged results: `all`, one per id (its latest success, else its latest
@@ -38,15 +38,7 @@ export async function* mergedLines(
     if (!keep(r)) continue;
     if (format === "openai") out.add(outputLine(r));
     else if (format === "anthropic") out.add(anthropicResultLine(r));
-    else {
-      const [head, tail] = bedrockLineAround(r);
-      out.add(head);
-      for await (const chunk of recordBody(store, r)) {
-        out.add(chunk);
-        if (out.full) yield out.take();
-      }
-      out.add(tail);
-    }
+    else yield* addBodyLine(out, store, r, bedrockLineAround(r));
     if (out.full) yield out.take();
   }
   if (!out.empty) yield out.take();

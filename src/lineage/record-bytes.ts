@@ -54,3 +54,25 @@ export async function* recordBody(
     yield bytes;
   }
 }
+
+/**
+ * One line around a record's body into `out`: `head`, the body (`body` when given, else as stored,
+ * part by part, handing on what fills `out` meanwhile) and `tail`. The caller hands on the rest.
+ */
+export async function* addBodyLine(
+  out: ByteChunks,
+  store: Pick<Store, "capabilities">,
+  r: FinishedRecord,
+  [head, tail]: readonly [string, string],
+  body: string | null = null,
+): AsyncGenerator<Buffer> {
+  out.add(head);
+  if (body !== null) out.add(body);
+  else {
+    for await (const chunk of recordBody(store, r)) {
+      out.add(chunk);
+      if (out.full) yield out.take();
+    }
+  }
+  out.add(tail);
+}

@@ -1,9 +1,11 @@
 import { BackendRegistry } from "../backends/backend-registry.js";
 import type { BlobStore } from "../blobs/blob-store.js";
 import { type ModelPricing, routePricing } from "../budget/job-pricing.js";
+import { isOnDemandRoute } from "../config/batch-backend-config.js";
 import { validationLimits } from "../config/check-validation-limits.js";
 import type { DocketConfig } from "../config/config.js";
 import type { ValidationLimits } from "../config/validation-limits.js";
+import type { providerBatchDuty } from "../duties/provider-batch.js";
 import { DocketMetrics } from "../events/metrics.js";
 import { RouteMonitor } from "../events/route-monitor.js";
 import type { JobKinds } from "../jobs/job-kind.js";
@@ -45,6 +47,11 @@ export interface Assembly {
   readonly routeMonitor: RouteMonitor | null;
   /** In-process wake-ups and stops between an API and a worker in the same process (`serve`). */
   readonly signal: WorkSignal | null;
+  /**
+   * The provider batch duty, loaded only where a worker runs and the config has batch or `auto`
+   * routes: its clients bring the AWS SDK, which a restart of any other process need not load.
+   */
+  readonly providerBatchDuty: typeof providerBatchDuty | null;
   /** Tells workers in other processes that work may be runnable (a hint; they poll regardless). */
   hintWork(): void;
   /** Closes the backends, then the store (and releases the data directory). */
@@ -63,12 +70,14 @@ export async function assemble(config: DocketConfig, o: AssembleOptions): Promis
     // Alone on the database (the data-dir lock proves it), every lease found at start-up belongs
     // to a process that died: take them over at once rather than waiting them out.
     if (o.role === "serve" && store.capabilities.exclusive) await store.expireAllLeases(Date.now());
-    blobs = openBlobs(config);
+    blobs = await openBlobs(config);
     if (o.role === "serve") await sweepOrphansAtStart(blobs, config, store.capabilities.exclusive);
   } catch (err) {
     await release();
     throw err;
   }
+  const batchRoutes = o.role !== "api" && config.routes.some((r) => !isOnDemandRoute(r));
+  const providerBatch = batchRoutes ? (await import("../duties/provider-batch.js")).providerBatchDuty : null;
   const backends = o.backends ?? new BackendRegistry();
   const hints = store.capabilities.workHints;
   const routes = new RouteTable(config.routes);
@@ -91,6 +100,7 @@ export async function assemble(config: DocketConfig, o: AssembleOptions): Promis
           ),
     routeMonitor: o.role === "api" ? null : new RouteMonitor(),
     signal: o.role === "serve" ? new WorkSignal() : null,
+    providerBatchDuty: providerBatch,
     hintWork: () => void hints?.hintWork().catch(() => {}),
     async close() {
       await backends.closeAll();

@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import type { DocketConfig } from "../config/config.js";
 import { DocketError } from "../domain/errors.js";
-import { openPostgresStore } from "../store/postgres/postgres-store.js";
 import { openSqliteStore } from "../store/sqlite/sqlite-store.js";
 import type { Store } from "../store/store.js";
 import { lockDataDir } from "./data-dir-lock.js";
@@ -24,6 +23,8 @@ export async function openStore(config: DocketConfig): Promise<Store> {
     });
   }
   if (usesPostgres(config)) {
+    // Loaded only here: an embedded `serve` restarting after a crash should not compile `pg`.
+    const { openPostgresStore } = await import("../store/postgres/postgres-store.js");
     return openPostgresStore({
       url,
       ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),

@@ -8,7 +8,6 @@ import { dedupHandOnDuty } from "../duties/dedup-hand-on.js";
 import { DutyRunner } from "../duties/duty-runner.js";
 import { MAINTENANCE, maintenanceDuty } from "../duties/maintenance.js";
 import { orphanTempSweepDuty } from "../duties/orphan-temp-sweep.js";
-import { providerBatchDuty } from "../duties/provider-batch.js";
 import { retentionSweepDuty } from "../duties/retention-sweep.js";
 import { VALIDATION, validationDrainDuty } from "../duties/validation-drain.js";
 import { WEBHOOK_DELIVERY, webhookDeliveryDuty } from "../duties/webhook-delivery.js";
@@ -158,12 +157,12 @@ export function startWorker(parts: Assembly, o: WorkerOptions = {}): RunningWork
         ? [{ scope: "leader" as const, create: () => orphanTempSweepDuty(sweepOrphans, config) }]
         : []),
       // Provider batch jobs (issue 13): one process at a time talks to the providers.
-      ...(config.routes.some((r) => !isOnDemandRoute(r))
+      ...(parts.providerBatchDuty
         ? [
             {
               scope: "leader" as const,
               create: () =>
-                providerBatchDuty({
+                parts.providerBatchDuty!({
                   store,
                   routes: config.routes,
                   onChange: () => {

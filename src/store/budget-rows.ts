@@ -1,4 +1,4 @@
-import type { BudgetedJob } from "./budget-store.js";
+import type { BudgetedJob, JobBudget } from "./budget-store.js";
 
 /** A budgeted job as both engines select it (same column names; PostgreSQL may send strings). */
 export interface BudgetRow {
@@ -11,11 +11,24 @@ export interface BudgetRow {
   first_body: string | null;
 }
 
-export function budgetedFromRow(r: BudgetRow): BudgetedJob {
+/** A job's own budget columns (both engines; PostgreSQL may send strings). */
+export type JobBudgetRow = Pick<BudgetRow, "budget_usd" | "input_price_per_mtok" | "output_price_per_mtok">;
+
+/** One job's budget and price; undefined (null from jobBudgetFromRow) for a job without a budget. */
+export const jobBudgetSql = (idParam: "?" | "$1") =>
+  `SELECT budget_usd, input_price_per_mtok, output_price_per_mtok FROM jobs WHERE id = ${idParam} AND budget_usd IS NOT NULL`;
+
+export function jobBudgetFromRow(r: JobBudgetRow | undefined): JobBudget | null {
+  if (!r) return null;
   const price =
     r.input_price_per_mtok === null || r.output_price_per_mtok === null
       ? null
       : { inputPerMTok: Number(r.input_price_per_mtok), outputPerMTok: Number(r.output_price_per_mtok) };
+  return { budgetUsd: Number(r.budget_usd), price };
+}
+
+export function budgetedFromRow(r: BudgetRow): BudgetedJob {
+  const { price } = jobBudgetFromRow(r)!;
   return {
     id: r.id,
     budgetUsd: Number(r.budget_usd),

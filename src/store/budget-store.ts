@@ -9,6 +9,8 @@ export interface BudgetStore {
    * knows it (null: maintenance resolves it from the model of the job's first record).
    */
   setJobBudget(jobId: string, budgetUsd: number, price: JobPrice | null): Promise<void>;
+  /** A job's budget and price as set (a retry's child inherits them: docs/lineage.md); null: none. */
+  getJobBudget(jobId: string): Promise<JobBudget | null>;
   /** In-progress jobs that have a budget, with their price (if known yet) and usage so far. */
   listBudgetedJobs(): Promise<BudgetedJob[]>;
   /** Records the price a budgeted job is charged at, once resolved. */
@@ -27,6 +29,12 @@ export interface BudgetStore {
     now: number,
     unsent?: { owner: string; held: HeldLease[] },
   ): Promise<Job | undefined>;
+}
+
+/** A job's spending cap, and the price its usage is charged at (null: not resolved yet). */
+export interface JobBudget {
+  budgetUsd: number;
+  price: JobPrice | null;
 }
 
 /** A job whose spending is capped, as maintenance checks it. */

@@ -8,6 +8,7 @@ import type { NewRecord } from "../domain/record.js";
 import { routesForJob } from "../routing/pinned-route.js";
 import type { RouteTable } from "../routing/route-table.js";
 import type { Store } from "../store/store.js";
+import type { RecordChunk } from "../store/validation-store.js";
 import type { parseBatchLine } from "./batch-line.js";
 import { capMessage, ErrorList } from "./error-list.js";
 import { type LineContext, lineParserFor } from "./input-formats.js";
@@ -149,8 +150,9 @@ export class ValidationRunner {
     let heldLines: Buffer[] = [];
     let position = 0;
     let lastRenew = Date.now();
-    const flush = async () => {
-      if (chunk.length === 0) return;
+    // The chunk's records grouped by attempt budget (one insert call carries one), leaders marked.
+    const take = async (): Promise<RecordChunk[]> => {
+      if (chunk.length === 0) return [];
       if (planner) {
         const leaders = await planner.plan(
           chunk.map((c) => c.record),
@@ -158,7 +160,6 @@ export class ValidationRunner {
         );
         await store.markLeaders(job.id, leaders);
       }
-      // One insert call carries one attempt budget; routes with different budgets go separately.
       const byAttempts = new Map<number, NewRecord[]>();
       for (const c of chunk) {
         const group = byAttempts.get(c.attempts);
@@ -167,9 +168,15 @@ export class ValidationRunner {
       }
       chunk = [];
       chunkBytes = 0;
-      for (const [attempts, records] of byAttempts) await store.insertRecords(job.id, records, attempts);
+      return [...byAttempts].map(([maxAttempts, records]) => ({ records, maxAttempts }));
+    };
+    const releaseHeld = () => {
       for (const b of heldLines) releaseLineBytes(b);
       heldLines = [];
+    };
+    const flush = async () => {
+      for (const c of await take()) await store.insertRecords(job.id, c.records, c.maxAttempts);
+      releaseHeld();
     };
 
     const source =
@@ -245,8 +252,10 @@ export class ValidationRunner {
       await store.failValidation(job.id, errors.list(), Date.now());
       return;
     }
-    await flush();
-    if (await store.finishValidation(job.id, position, Date.now(), model)) this.o.onValidated();
+    // The last chunk is inserted with the start, in one commit (a one-chunk file: one in all).
+    const started = await store.finishValidation(job.id, position, Date.now(), model, await take());
+    releaseHeld();
+    if (started) this.o.onValidated();
   }
 }
 

@@ -1,25 +1,45 @@
 import type { AttemptResult } from "../domain/record.js";
-import type { Store } from "../store/store.js";
+import type { RecordStore } from "../store/record-store.js";
+import { gatherWindowMs } from "./gather-window.js";
+
+export interface AckBufferOptions {
+  /** Results per transaction at most: a full batch is written at once. */
+  maxBatch: number;
+  /** Response bytes held at most before they are written (huge answers do not pile up). */
+  maxBytes: number;
+  /** The shortest and longest time results gather before a write (see gather-window.ts). */
+  minDelayMs: number;
+  maxDelayMs: number;
+  onFlushed: (refused: number[]) => void;
+}
 
 /**
  * Group commit for outcomes: results gathered within one flush window are written in a single
  * store transaction (one fsync for many records on SQLite, one round trip on PostgreSQL).
- * Only one flush runs at a time; results arriving during it go into the next.
+ * Only one flush runs at a time; results arriving during it go into the next. The window
+ * follows what the last write cost the event loop (gather-window.ts): a SQLite commit blocks
+ * the loop for its fsync, so under load results gather longer and the loop stays free.
  */
 export class AckBuffer {
   private pending: AttemptResult[] = [];
+  private pendingBytes = 0;
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private windowMs: number;
 
   constructor(
-    private readonly store: Store,
-    private readonly options: { maxBatch: number; delayMs: number; onFlushed: (refused: number[]) => void },
-  ) {}
+    private readonly store: Pick<RecordStore, "recordResults">,
+    private readonly options: AckBufferOptions,
+  ) {
+    this.windowMs = options.minDelayMs;
+  }
 
   push(result: AttemptResult): void {
     this.pending.push(result);
-    if (this.pending.length >= this.options.maxBatch) void this.flush();
-    else if (!this.timer) this.timer = setTimeout(() => void this.flush(), this.options.delayMs);
+    this.pendingBytes += result.outcome.response?.body.length ?? 0;
+    if (this.pending.length >= this.options.maxBatch || this.pendingBytes >= this.options.maxBytes) {
+      void this.flush();
+    } else if (!this.timer) this.timer = setTimeout(() => void this.flush(), this.windowMs);
   }
 
   get size(): number {
@@ -36,6 +56,7 @@ export class AckBuffer {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
+    this.pendingBytes = 0;
     this.flushing = this.write(batch);
     try {
       await this.flushing;
@@ -48,7 +69,12 @@ export class AckBuffer {
   private async write(batch: AttemptResult[]): Promise<void> {
     for (;;) {
       try {
-        const { refused } = await this.store.recordResults(batch, Date.now());
+        // What the call itself holds the event loop (SQLite's commit runs inside it; a network
+        // store only starts its round trip) sets the next window.
+        const started = performance.now();
+        const written = this.store.recordResults(batch, Date.now());
+        this.windowMs = gatherWindowMs(performance.now() - started, this.options);
+        const { refused } = await written;
         this.options.onFlushed(refused);
         return;
       } catch (err) {

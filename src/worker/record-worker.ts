@@ -4,16 +4,22 @@ import { type BudgetStop, budgetRecordError } from "../domain/budget-stop.js";
 import { CoalescedRuns } from "../domain/coalesced-runs.js";
 import type { ClaimedRecord, Outcome, RecordError } from "../domain/record.js";
 import { type ProjectRouteGate, ProjectRouteGates } from "../limits/project-route-gates.js";
-import { RouteGate } from "../limits/route-gate.js";
-import { estimateRequestTokens } from "../limits/token-estimate.js";
+import type { ClaimRequest } from "../store/record-store.js";
 import { AckBuffer } from "./ack-buffer.js";
-import type { Held, RecordWorkerOptions, RouteSlot } from "./record-worker-options.js";
+import { claimWants, type RouteHold } from "./claim-wants.js";
+import { HeldRecords } from "./held-records.js";
+import { LeaseHeartbeat } from "./lease-heartbeat.js";
+import type { RecordWorkerOptions, RouteSlot } from "./record-worker-options.js";
 import type { RouteLoad } from "./route-load.js";
 import { sendAttempt } from "./send-attempt.js";
+import { runnableQueued, type StartHooks, startRoute, startRouteByProject } from "./start-pass.js";
 import { StopChecks } from "./stop-checks.js";
 import { StoppedJobs } from "./stopped-jobs.js";
 
 export type { RecordWorkerOptions } from "./record-worker-options.js";
+
+/** Response bytes waiting to be written at most: a few huge answers are written at once. */
+const ACK_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
  * Claims records in chunks, runs each through its route's backend within the route's
@@ -22,17 +28,14 @@ export type { RecordWorkerOptions } from "./record-worker-options.js";
  * expired) is aborted and its late answer would be refused by the store anyway.
  */
 export class RecordWorker {
-  private readonly slots = new Map<string, RouteSlot>();
-  private readonly held = new Map<number, Held>();
-  /** Records given back on shutdown: their aborted calls must not write an outcome. */
-  private readonly released = new Set<number>();
+  private readonly held: HeldRecords;
   private readonly ack: AckBuffer;
   private readonly pumps = new CoalescedRuns(() => this.pumpOnce());
   /** The last claim found nothing: do not ask again until woken or the poll timer fires. */
   private dry = false;
   private stopping = false;
   private pollTimer: NodeJS.Timeout | null = null;
-  private heartbeat: NodeJS.Timeout | null = null;
+  private readonly heartbeat: LeaseHeartbeat;
   private drained: (() => void) | null = null;
   private readonly stopped = new StoppedJobs();
   /** Budget stops being written, with the job's records claimed meanwhile (never sent). */
@@ -46,40 +49,28 @@ export class RecordWorker {
   private readonly projectLimited: boolean;
 
   constructor(private readonly o: RecordWorkerOptions) {
+    this.held = new HeldRecords(o.routes);
+    this.heartbeat = new LeaseHeartbeat(o, this.held);
     this.budgets = new WorkerBudgets(o.store, o.pricing ?? tablePricing());
     this.stopChecks = new StopChecks({
       store: o.store,
       stopped: this.stopped,
       budgets: this.budgets,
       everyMs: o.stopCheckMs ?? null,
-      heldJobs: () => {
-        const jobs = new Set<string>();
-        for (const s of this.slots.values()) for (const r of s.queue) jobs.add(r.jobId);
-        if (o.abortInFlightOnStop) for (const h of this.held.values()) jobs.add(h.record.jobId);
-        return jobs;
-      },
-      hasPrefetch: () => this.hasPrefetch(),
+      heldJobs: () => this.held.jobs(o.abortInFlightOnStop ?? false),
+      hasPrefetch: () => this.held.hasPrefetch(),
       onStopped: (jobId, error) => this.stopJob(jobId, error),
       onBudgetStop: (jobId, stop) => void this.stopForBudget(jobId, stop),
     });
     this.projectGates = new ProjectRouteGates(o.projects);
     this.projectLimited = this.projectGates.any;
-    for (const r of o.routes) {
-      this.slots.set(r.name, {
-        config: r,
-        gate: new RouteGate(r),
-        inFlight: 0,
-        queue: [],
-        gateTimer: null,
-        heldProjects: new Set(),
-        projectTimer: null,
-      });
-    }
     this.ack = new AckBuffer(o.store, {
       maxBatch: Math.max(256, o.claimBatch),
-      // A commit (an fsync with synchronous=FULL) blocks the event loop on SQLite; gathering
-      // ~10 ms of outcomes keeps that to a small share of the loop at any throughput.
-      delayMs: 10,
+      maxBytes: ACK_MAX_BYTES,
+      // A commit (an fsync with synchronous=FULL) blocks the event loop on SQLite: outcomes
+      // gather 10–50 ms, longer the more a commit costs (gather-window.ts).
+      minDelayMs: 10,
+      maxDelayMs: 50,
       onFlushed: (refused) => {
         if (refused.length > 0) console.warn(`docket: ${refused.length} stale results refused (lease lost)`);
       },
@@ -88,18 +79,11 @@ export class RecordWorker {
 
   /** Each route's load now (the dashboard samples it; docs/dashboard.md). */
   routeLoad(now = Date.now()): RouteLoad[] {
-    return [...this.slots.values()].map((s) => ({
-      route: s.config.name,
-      inFlight: s.inFlight,
-      queued: s.queue.length,
-      concurrency: s.gate.concurrency,
-      pausedUntil: s.gate.pausedUntilMs > now ? s.gate.pausedUntilMs : null,
-    }));
+    return this.held.routeLoad(now);
   }
 
   start(): void {
-    this.heartbeat = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.o.leaseMs / 3)));
-    this.heartbeat.unref();
+    this.heartbeat.start();
     this.stopChecks.start();
     this.wake();
   }
@@ -115,14 +99,12 @@ export class RecordWorker {
    * (the worker registry tells the process assembly how many there are).
    */
   setShare(share: number): void {
-    for (const s of this.slots.values()) s.gate.setShare(share);
+    for (const s of this.held.slots.values()) s.gate.setShare(share);
     this.projectGates.setShare(share);
   }
 
   get inFlight(): number {
-    let n = 0;
-    for (const s of this.slots.values()) n += s.inFlight;
-    return n;
+    return this.held.inFlight;
   }
 
   /**
@@ -132,13 +114,7 @@ export class RecordWorker {
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
     if (this.pollTimer) clearTimeout(this.pollTimer);
-    for (const s of this.slots.values()) {
-      if (s.gateTimer) clearTimeout(s.gateTimer);
-      if (s.projectTimer) clearTimeout(s.projectTimer);
-    }
-    const queued: ClaimedRecord[] = [];
-    for (const s of this.slots.values()) queued.push(...s.queue.splice(0));
-    await this.giveBack(queued);
+    await this.giveBack(this.held.takeAllQueued());
     if (this.inFlight > 0) {
       await Promise.race([
         new Promise<void>((r) => {
@@ -147,12 +123,10 @@ export class RecordWorker {
         new Promise((r) => setTimeout(r, graceMs)),
       ]);
     }
-    const stillRunning = [...this.held.values()];
-    for (const h of stillRunning) this.released.add(h.record.id);
-    for (const h of stillRunning) h.controller?.abort();
+    const stillRunning = this.held.abortAll();
     await this.ack.flush();
-    await this.giveBack(stillRunning.map((h) => h.record));
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.giveBack(stillRunning);
+    this.heartbeat.stop();
     this.stopChecks.stop();
   }
 
@@ -175,22 +149,8 @@ export class RecordWorker {
   private dropJob(jobId: string, error: RecordError | null): ClaimedRecord[] {
     this.stopped.add(jobId, error);
     this.budgets.forget(jobId);
-    const unsent: ClaimedRecord[] = [];
-    for (const s of this.slots.values()) {
-      if (!s.queue.some((r) => r.jobId === jobId)) continue;
-      unsent.push(...s.queue.filter((r) => r.jobId === jobId));
-      s.queue = s.queue.filter((r) => r.jobId !== jobId);
-    }
-    for (const r of unsent) this.held.delete(r.id);
-    if (this.o.abortInFlightOnStop) {
-      for (const h of this.held.values()) {
-        if (h.record.jobId !== jobId || !h.controller) continue;
-        // Its late answer is not written; the record is given back (cancelled) when the call ends.
-        this.released.add(h.record.id);
-        h.controller.abort();
-      }
-    }
-    return unsent;
+    // Calls aborted here write no late answer: each record is given back (cancelled) when its call ends.
+    return this.held.takeJob(jobId, this.o.abortInFlightOnStop ?? false);
   }
 
   /**
@@ -225,7 +185,7 @@ export class RecordWorker {
 
   private async giveBack(records: ClaimedRecord[], stopError: RecordError | null = null): Promise<void> {
     if (records.length === 0) return;
-    for (const r of records) this.held.delete(r.id);
+    this.held.forget(records);
     try {
       await this.o.store.releaseRecords(
         this.o.owner,
@@ -248,16 +208,23 @@ export class RecordWorker {
       this.dry = true;
       this.pollTimer = setTimeout(() => this.wake(), this.o.pollMs);
     }
-    if (this.inFlight === 0 && this.held.size === 0) this.o.onIdle?.();
+    // The last outcomes are written first (not left to the gather window): whoever is told the
+    // worker went idle (maintenance, to finalize) must find them in the store.
+    if (this.inFlight === 0 && this.held.size === 0) void this.ack.flush().then(() => this.o.onIdle?.());
   }
 
   /** One pass of `pump`: start what the gates allow, then claim more; false ends the run. */
   private async pumpOnce(): Promise<boolean> {
+    const running = this.inFlight;
     this.startQueued();
-    // No claim while a budget stop is written: whatever it returned of that job would be
-    // cancelled outside the stop, and missing from its count of records not run.
-    if (this.stopping || this.dry || this.budgetStops.size > 0) return false;
-    const wants = this.claimWants();
+    let wants = this.mayClaim() ? this.claimWants() : [];
+    if (wants.length > 0 && this.inFlight > running) {
+      // Requests just started reach the wire first: undici writes them from a setImmediate that
+      // their sends queue after this point, so the claim waits two turns; on SQLite it would
+      // otherwise hold the loop for its whole transaction before they go out (pickup latency).
+      await new Promise((r) => setImmediate(() => setImmediate(r)));
+      wants = this.mayClaim() ? this.claimWants() : [];
+    }
     if (wants.length === 0) return false;
     const claimed = await this.o.store.claimRecords({
       owner: this.o.owner,
@@ -289,132 +256,80 @@ export class RecordWorker {
         (this.budgetStops.get(r.jobId) ?? late).push(r);
         continue;
       }
-      this.held.set(r.id, { record: r, controller: null });
-      this.slots.get(r.route)!.queue.push(r);
+      this.held.add(r);
     }
     for (const r of late) void this.giveBack([r], this.stopped.errorOf(r.jobId));
     const unknown = this.budgets.unknown(claimed.map((r) => r.jobId));
     if (unknown.length === 0) return;
-    const holding = new Set([...this.held.values()].map((h) => h.record.jobId));
+    const holding = this.held.jobs(true);
     for (const s of await this.budgets.learn(unknown, holding)) void this.stopForBudget(s.jobId, s.stop);
   }
 
-  private hasPrefetch(): boolean {
-    for (const s of this.slots.values()) if (s.queue.length > 0) return true;
-    return false;
+  /**
+   * No claim while a budget stop is written: whatever it returned of that job would be
+   * cancelled outside the stop, and missing from its count of records not run.
+   */
+  private mayClaim(): boolean {
+    return !this.stopping && !this.dry && this.budgetStops.size === 0;
   }
 
-  /** Per route, how many more records to claim: keep up to 2× concurrency held. */
-  private claimWants(): Array<{ route: string; limit: number; skipProjects?: string[] }> {
-    const wants: Array<{ route: string; limit: number; skipProjects?: string[] }> = [];
-    for (const [name, s] of this.slots) {
-      const concurrency = s.gate.concurrency;
-      // Records of a project held at its own ceiling wait aside: they neither fill the prefetch
-      // nor are more of them claimed (each held project keeps at most what it had queued).
-      const waiting = s.heldProjects.size === 0 ? s.queue.length : this.runnableQueued(s);
-      const room = 2 * concurrency - s.inFlight - waiting;
-      // Refill in chunks, not one record per store trip, but before the prefetch runs dry:
-      // slots freed while a claim is in the store must still find a record waiting.
-      if (room >= Math.min(this.o.claimBatch, Math.ceil(concurrency / 2)) || (room > 0 && s.inFlight === 0)) {
-        wants.push({
-          route: name,
-          limit: Math.min(room, this.o.claimBatch),
-          ...(s.heldProjects.size > 0 ? { skipProjects: [...s.heldProjects] } : {}),
-        });
-      }
+  /** Per route, how many more records to claim (claim-wants.ts). */
+  private claimWants(): ClaimRequest["routes"] {
+    const holds: RouteHold[] = [];
+    for (const [name, s] of this.held.slots) {
+      holds.push({
+        route: name,
+        concurrency: s.gate.concurrency,
+        inFlight: s.inFlight,
+        // Records of a project held at its own ceiling wait aside: they neither fill the prefetch
+        // nor are more of them claimed (each held project keeps at most what it had queued).
+        runnable: runnableQueued(s),
+        heldProjects: s.heldProjects,
+      });
     }
-    return wants;
+    return claimWants(holds, this.o.claimBatch);
   }
 
   private async schedulePoll(): Promise<void> {
     if (this.pollTimer) clearTimeout(this.pollTimer);
     let delay = this.o.pollMs;
-    const next = await this.o.store.nextRunAt([...this.slots.keys()]);
+    const next = await this.o.store.nextRunAt([...this.held.slots.keys()]);
     if (next !== null) delay = Math.max(1, Math.min(delay, next - Date.now()));
     this.pollTimer = setTimeout(() => this.wake(), delay);
     this.pollTimer.unref();
   }
 
-  private runnableQueued(s: RouteSlot): number {
-    let n = 0;
-    for (const r of s.queue) if (!s.heldProjects.has(r.projectId)) n++;
-    return n;
-  }
-
   private startQueued(): void {
     const now = Date.now();
-    for (const s of this.slots.values()) {
+    for (const s of this.held.slots.values()) {
       if (s.gateTimer) continue;
-      if (this.projectLimited) {
-        this.startQueuedByProject(s, now);
+      if (!this.projectLimited) {
+        startRoute(s, now, this.startHooks);
         continue;
       }
-      while (s.inFlight < s.gate.concurrency && s.queue.length > 0) {
-        const record = s.queue[0]!;
-        const tokens = s.config.tpm ? estimateRequestTokens(record.body, record.bodyParts?.bytes) : 0;
-        const wait = s.gate.tryStart(tokens, now);
-        if (wait > 0) {
-          this.holdRoute(s, wait);
-          break;
-        }
-        s.queue.shift();
-        this.run(s, record, tokens, null);
+      const reopensIn = startRouteByProject(s, now, this.projectGates, this.startHooks);
+      if (s.projectTimer) clearTimeout(s.projectTimer);
+      s.projectTimer = null;
+      if (Number.isFinite(reopensIn)) {
+        s.projectTimer = setTimeout(() => {
+          s.projectTimer = null;
+          // The held project's records may start now, and more of them be claimed.
+          this.dry = false;
+          void this.pump();
+        }, reopensIn);
       }
     }
   }
 
-  private holdRoute(s: RouteSlot, wait: number): void {
-    s.gateTimer = setTimeout(() => {
-      s.gateTimer = null;
-      void this.pump();
-    }, wait);
-  }
-
-  /**
-   * The start pass when projects have their own ceilings on routes: a record whose project is
-   * at its ceiling on the route is passed over (it stays queued, in order) and the next
-   * project's record starts, so one project's limit never holds another's work. The pass is
-   * looked at again when a held project's rate opens (a timer) or one of its requests ends.
-   */
-  private startQueuedByProject(s: RouteSlot, now: number): void {
-    s.heldProjects.clear();
-    let reopensIn = Number.POSITIVE_INFINITY;
-    for (let i = 0; s.inFlight < s.gate.concurrency && i < s.queue.length; ) {
-      const record = s.queue[i]!;
-      if (s.heldProjects.has(record.projectId)) {
-        i++;
-        continue;
-      }
-      const project = this.projectGates.of(s.config, record.projectId);
-      const countsTokens = s.config.tpm !== undefined || project?.limits.tpm !== undefined;
-      const tokens = countsTokens ? estimateRequestTokens(record.body, record.bodyParts?.bytes) : 0;
-      const projectWait = project?.tryStart(tokens, now) ?? 0;
-      if (projectWait > 0) {
-        s.heldProjects.add(record.projectId);
-        reopensIn = Math.min(reopensIn, projectWait);
-        i++;
-        continue;
-      }
-      const wait = s.gate.tryStart(tokens, now);
-      if (wait > 0) {
-        project?.refund(tokens, now);
-        this.holdRoute(s, wait);
-        break;
-      }
-      s.queue.splice(i, 1);
-      this.run(s, record, tokens, project);
-    }
-    if (s.projectTimer) clearTimeout(s.projectTimer);
-    s.projectTimer = null;
-    if (Number.isFinite(reopensIn)) {
-      s.projectTimer = setTimeout(() => {
-        s.projectTimer = null;
-        // The held project's records may start now, and more of them be claimed.
-        this.dry = false;
+  private readonly startHooks: StartHooks = {
+    start: (slot, record, tokens, project) => this.run(slot, record, tokens, project),
+    holdRoute: (slot, wait) => {
+      slot.gateTimer = setTimeout(() => {
+        slot.gateTimer = null;
         void this.pump();
-      }, reopensIn);
-    }
-  }
+      }, wait);
+    },
+  };
 
   private run(
     slot: RouteSlot,
@@ -449,9 +364,7 @@ export class RecordWorker {
         finishedAt: finished,
         outcome,
       });
-      const stillHeld = this.held.get(record.id) === held;
-      this.held.delete(record.id);
-      const released = this.released.delete(record.id);
+      const { stillHeld, released } = this.held.finish(record.id, held);
       if (stillHeld) this.settle(record, outcome, released, finished - started);
       if (this.stopping && this.inFlight === 0) this.drained?.();
       if (slot.queue.length > 0 || !this.dry) void this.pump();
@@ -480,23 +393,5 @@ export class RecordWorker {
     // Decided here, before this slot's next start: the job's prefetch is dropped at once.
     const stop = this.budgets.charge(record.jobId, outcome.usage);
     if (stop) void this.stopForBudget(record.jobId, stop);
-  }
-
-  private async renew(): Promise<void> {
-    if (this.held.size === 0) return;
-    const leases = [...this.held.values()].map((h) => ({ id: h.record.id, attempt: h.record.attempt }));
-    try {
-      const lost = await this.o.store.renewLeases(this.o.owner, leases, Date.now() + this.o.leaseMs);
-      for (const id of lost) {
-        const h = this.held.get(id);
-        if (!h) continue;
-        this.held.delete(id);
-        h.controller?.abort();
-        const slot = this.slots.get(h.record.route);
-        if (slot) slot.queue = slot.queue.filter((r) => r.id !== id);
-      }
-    } catch (err) {
-      console.error(`docket: renewing leases failed: ${(err as Error).message}`);
-    }
   }
 }

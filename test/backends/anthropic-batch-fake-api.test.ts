@@ -68,6 +68,30 @@ describe("fake Anthropic Message Batches", () => {
     expect(fake.batches.stats()).toMatchObject({ created: 1, submittedPerCustomId: { a: 1, b: 1 } });
   });
 
+  it("streams a results file chunked, every line in order, and survives a reader that stops early", async () => {
+    fake.batches.setOptions({ turnaroundMs: 0 });
+    const n = 1_000;
+    const created = await sdk.messages.batches.create({
+      requests: Array.from({ length: n }, (_, i) => ({ custom_id: `r${i}`, params: params(`hi ${i}`) })),
+    });
+    const batch = await ended(created.id);
+    const headers = { "x-api-key": "sk-test", "anthropic-version": "2023-06-01" };
+    // A reader that takes the first chunk and goes: the fake must not hang or fail the next one.
+    const early = await fetch(batch.results_url!, { headers });
+    const reader = early.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+
+    const res = await fetch(batch.results_url!, { headers });
+    // As Anthropic's: sent as it is read (chunked), not built and sized first.
+    expect(res.headers.get("content-length")).toBeNull();
+    expect(res.headers.get("transfer-encoding")).toBe("chunked");
+    const lines = (await res.text()).split("\n").filter((l) => l !== "");
+    expect(lines.map((l) => (JSON.parse(l) as { custom_id: string }).custom_id)).toEqual(
+      Array.from({ length: n }, (_, i) => `r${i}`),
+    );
+  });
+
   it("cancels, throttles beyond maxInFlight, refuses bad requests as Anthropic does", async () => {
     fake.batches.setOptions({ turnaroundMs: 60_000, maxInFlight: null });
     const running = await sdk.messages.batches.create({

@@ -94,7 +94,7 @@ describe("S3BlobStore timeouts", () => {
     process.env.AWS_ACCESS_KEY_ID = "K";
     process.env.AWS_SECRET_ACCESS_KEY = "S";
     try {
-      const s3 = openBlobs(config) as S3BlobStore;
+      const s3 = (await openBlobs(config)) as S3BlobStore;
       stores.push(s3);
       const { error } = await timed(s3.put("k", Readable.from([Buffer.from("x")])));
       expect((error as Error).message).toContain("blobs.requestTimeoutMs (400 ms)");

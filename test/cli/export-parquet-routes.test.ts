@@ -6,6 +6,8 @@ import { tempDir } from "../prep/temp-files.js";
 import { docket } from "../run/run-support.js";
 import { dropSchema, freshSchemaName } from "../store/pg-test-db.js";
 import { parseJsonl } from "../support/batch-files.js";
+import { providerBatchRoute } from "../support/provider-batch-route.js";
+import { runArgs } from "../support/run-args.js";
 import { startTestDocket, type TestDocket } from "../support/test-docket.js";
 import { readParquet } from "./export-parquet-duckdb.js";
 import { expectSameAsJsonl } from "./export-parquet-expect.js";
@@ -32,21 +34,7 @@ describe(`docket export --format parquet: an openai-batch route, on ${PG_URL ? "
           c.databaseSchema = schema;
           c.databasePoolSize = 4;
         }
-        c.routes = [
-          {
-            name: "provider-batch",
-            models: ["*"],
-            backend: {
-              type: "openai-batch",
-              baseUrl: `${provider.docket.url}/v1`,
-              apiKey: "test",
-              pollMs: 50,
-            },
-            concurrency: 1,
-            timeoutMs: 60_000,
-            maxAttempts: 12,
-          },
-        ];
+        c.routes = [providerBatchRoute(provider, { name: "provider-batch", models: ["*"] })];
       },
     });
   }, 60_000);
@@ -78,19 +66,7 @@ describe(`docket export --format parquet: an openai-batch route, on ${PG_URL ? "
     );
     const dataset = dir.write("d.csv", "id,customer,text\nb1,Ann,one\nb2,Bob,two\nb3,Cid,three\n");
     const jsonl = dir.path("d.jsonl");
-    const r = await docket(
-      "run",
-      dataset,
-      "-t",
-      template,
-      "--id-field",
-      "id",
-      "--url",
-      t.docket.url,
-      "--wait",
-      "--out",
-      jsonl,
-    );
+    const r = await docket(...runArgs(dataset, template, t.docket.url, "--wait", "--out", jsonl));
     expect(r.err).toBe("");
     expect(r.out).toMatch(/3 rows: 3 succeeded/);
     const batchId = /(batch_\w+) created/.exec(r.out)![1]!;
@@ -152,19 +128,7 @@ describe("docket export --format parquet: a llama.cpp route", () => {
     );
     const dataset = dir.write("d.csv", "id,customer,text\nl1,Ann,one\nl2,Bob,two\n");
     const jsonl = dir.path("d.jsonl");
-    const r = await docket(
-      "run",
-      dataset,
-      "-t",
-      template,
-      "--id-field",
-      "id",
-      "--url",
-      t.docket.url,
-      "--wait",
-      "--out",
-      jsonl,
-    );
+    const r = await docket(...runArgs(dataset, template, t.docket.url, "--wait", "--out", jsonl));
     expect(r.out).toMatch(/2 rows: 2 succeeded/);
     const batchId = /(batch_\w+) created/.exec(r.out)![1]!;
     const out = dir.path("d.parquet");

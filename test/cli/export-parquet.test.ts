@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../prep/temp-files.js";
 import { docket } from "../run/run-support.js";
 import { parseJsonl } from "../support/batch-files.js";
+import { runArgs } from "../support/run-args.js";
 import { pollBatch, startTestDocket, type TestDocket } from "../support/test-docket.js";
 import { duckdbQuery, parquetFrom, readParquet } from "./export-parquet-duckdb.js";
 import { expectSameAsJsonl } from "./export-parquet-expect.js";
@@ -224,19 +225,7 @@ describe("docket export --format parquet", () => {
   it("docket run --out FILE.parquet exports Parquet at the end of the run", async () => {
     const dataset = dir.write("run.csv", "id,customer,text\nr1,Ann,x\nr2,Bob,y\n");
     const out = dir.path("run.results.parquet");
-    const r = await docket(
-      "run",
-      dataset,
-      "-t",
-      template(TICKET),
-      "--id-field",
-      "id",
-      "--url",
-      t.docket.url,
-      "--wait",
-      "--out",
-      out,
-    );
+    const r = await docket(...runArgs(dataset, template(TICKET), t.docket.url, "--wait", "--out", out));
     expect(r.out).toMatch(/2 rows: 2 succeeded; wrote .*run\.results\.parquet/);
     const back = await readParquet(out);
     expect(back.rows.map((x) => [x.id, x.status, typeof x["output.urgency"]])).toEqual([

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { providerBatchRoute } from "../support/provider-batch-route.js";
 import { startTestDocket, type TestDocket } from "../support/test-docket.js";
 import { bodiesById, repeatedLines, runBatch } from "./dedup-harness.js";
 
@@ -14,23 +15,7 @@ describe("dedup and the response cache on an openai-batch route", () => {
     provider = await startTestDocket({ route: { maxAttempts: 1 } });
     docket = await startTestDocket({
       tune: (c) => {
-        c.routes = [
-          {
-            name: "batch",
-            models: ["fake-*"],
-            backend: {
-              type: "openai-batch",
-              baseUrl: `${provider.docket.url}/v1`,
-              apiKey: "test",
-              pollMs: 50,
-            },
-            concurrency: 1,
-            timeoutMs: 60_000,
-            maxAttempts: 12,
-            dedup: true,
-            cache: true,
-          },
-        ];
+        c.routes = [providerBatchRoute(provider, { dedup: true, cache: true })];
       },
     });
   });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerBatchCommands } from "../../src/cli/commands/batches.js";
 import { registerRunCommand } from "../../src/cli/commands/run.js";
 import { runCliInProcess } from "../support/in-process-cli.js";
+import { runArgs } from "../support/run-args.js";
 import { startTestDocket, type TestDocket } from "../support/test-docket.js";
 import { repeatedLines } from "./dedup-harness.js";
 
@@ -31,16 +32,7 @@ describe("dedup from the CLI", () => {
 
   const run = (...extra: string[]) =>
     docket(
-      "run",
-      join(dir, "tickets.csv"),
-      "--template",
-      join(dir, "t.json"),
-      "--id-field",
-      "id",
-      "--url",
-      t.docket.url,
-      "--wait",
-      "--out",
+      ...runArgs(join(dir, "tickets.csv"), join(dir, "t.json"), t.docket.url, "--wait", "--out"),
       join(dir, `out-${extra.length}.csv`),
       ...extra,
     );

@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultConfig } from "../../src/config/config.js";
-import { createDummyModel } from "../../src/gguf/create-dummy-model.js";
-import { type RunningDocket, startEmbedded } from "../../src/runtime/embedded.js";
+import type { RunningDocket } from "../../src/runtime/embedded.js";
+import { tinyLlamaRoute, writeTinyModel } from "../support/llama-route.js";
+import { startTestDocket, type TestDocket } from "../support/test-docket.js";
 import { bodiesById, repeatedLines, runBatch } from "./dedup-harness.js";
 
 /** Attempts the route's worker made, from `GET /metrics` (`docket_attempts_total`): the engine's calls. */
@@ -21,36 +18,17 @@ async function attempts(url: string, route: string): Promise<number> {
 
 /** Identical requests once on the in-process llama.cpp engine (a dummy GGUF model). */
 describe("dedup and the response cache on a llama.cpp route", () => {
-  let dir: string;
+  let t: TestDocket;
   let docket: RunningDocket;
   let openai: OpenAI;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "docket-llama-dedup-"));
-    await createDummyModel(join(dir, "tiny.gguf"), { size: "tiny", seed: 3 });
-    const config = defaultConfig();
-    config.dataDir = join(dir, "data");
-    config.server.port = 0;
-    config.worker.maintenanceMs = 100;
-    config.routes = [
-      {
-        name: "tiny",
-        models: ["tiny"],
-        backend: { type: "llamacpp", model: join(dir, "tiny.gguf"), contexts: 2 },
-        concurrency: 2,
-        timeoutMs: 60_000,
-        maxAttempts: 3,
-        cache: true,
-      },
-    ];
-    docket = await startEmbedded(config);
-    openai = new OpenAI({ baseURL: `${docket.url}/v1`, apiKey: "x", maxRetries: 0 });
+    t = await startTestDocket({ tune: (c) => (c.routes = [tinyLlamaRoute(c.dataDir, { cache: true })]) });
+    await writeTinyModel(t.dataDir, 3);
+    ({ docket, openai } = t);
   });
 
-  afterAll(async () => {
-    await docket?.close({ graceMs: 1000 });
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => t?.close());
 
   it("runs 6 generations for 60 lines of 6 prompts, then none for the same batch", async () => {
     const lines = repeatedLines(60, 6, '"temperature":0', "tiny");

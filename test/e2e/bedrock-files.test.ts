@@ -19,7 +19,7 @@ let t: TestDocket;
 let bedrock: FakeBedrock;
 
 beforeAll(async () => {
-  bedrock = await startFakeBedrock({ latencyMs: 0 });
+  bedrock = await startFakeBedrock({ latencyMs: 0, recordBodies: true });
   t = await startTestDocket({
     tune: (c) => {
       c.routes.unshift({
@@ -165,8 +165,10 @@ describe("Bedrock batch files", () => {
       outputTokenCount: outputTokens,
     });
     expect(inputTokens).toBeGreaterThan(0);
-    expect(bedrock.stats().requests).toBe(1000);
-  });
+    // Each of the 1,000 records reached Bedrock (a few may arrive twice on a loaded machine: a
+    // 5 s lease can lapse, and delivery is at least once).
+    expect(new Set(bedrock.stats().bodies!.map((b) => b.request)).size).toBe(1000);
+  }, 180_000); // Its poll waits up to 120 s: on a loaded 2-core machine this took over 60 s.
 
   it("echoes a body stored in parts (over 1 Mi characters on SQLite) byte for byte in its .out line", async () => {
     const big = `{"anthropic_version": "bedrock-2023-05-31", "max_tokens": 5, "messages": [{"role": "user", "content": "${"é".repeat(1_200_000)}"}]}`;

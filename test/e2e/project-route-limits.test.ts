@@ -42,8 +42,9 @@ for (const engine of ["sqlite", "postgres"] as const) {
         // 1/s steady plus the one-second burst GCRA allows.
         expect(a).toBeLessThanOrEqual(Math.ceil(seconds()) + 2);
         expect(a).toBeGreaterThanOrEqual(Math.floor(seconds()) - 1);
-        // B has the route to itself apart from A's trickle: far beyond A's rate.
-        expect(b).toBeGreaterThanOrEqual(50 * seconds());
+        // B has the route to itself apart from A's trickle: far beyond A's rate (20× it; an
+        // absolute 50/s failed on a loaded 2-core machine, where the whole route ran ~100/s).
+        expect(b).toBeGreaterThanOrEqual(20 * seconds());
       });
     }, 60_000);
 

@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type FakeAnthropic,
   startFakeAnthropic,
 } from "../../src/backends/fake-anthropic/fake-anthropic-server.js";
-import { defaultConfig } from "../../src/config/config.js";
-import { type RunningDocket, startEmbedded } from "../../src/runtime/embedded.js";
+import type { RunningDocket } from "../../src/runtime/embedded.js";
+import { startTestDocket, type TestDocket } from "../support/test-docket.js";
 
 const KEY = "docket-test-key";
 
@@ -27,38 +24,30 @@ interface ResultLine {
  * Batch of 200 requests (20 errored, 20 cut short at max_tokens), retried twice, read merged.
  */
 describe("retry with lineage on the Message Batches API", () => {
-  let dir: string;
+  let t: TestDocket;
   let docket: RunningDocket;
   let fake: FakeAnthropic;
   let client: Anthropic;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "docket-anthropic-retry-"));
     fake = await startFakeAnthropic({ fail400Marker: "FAIL400", recordBodies: true, outputTokens: 12 });
-    const config = defaultConfig();
-    config.dataDir = dir;
-    config.server.port = 0;
-    config.server.apiKey = KEY;
-    config.worker.maintenanceMs = 100;
-    config.worker.pollMs = 200;
-    config.routes = [
-      {
+    t = await startTestDocket({
+      // The test Docket's one route, serving Claude models from the fake Anthropic API.
+      route: {
         name: "claude",
         models: ["claude-*"],
         backend: { type: "anthropic", baseUrl: fake.url },
-        concurrency: 32,
-        timeoutMs: 10_000,
         maxAttempts: 3,
       },
-    ];
-    docket = await startEmbedded(config);
+      tune: (c) => (c.server.apiKey = KEY),
+    });
+    docket = t.docket;
     client = new Anthropic({ baseURL: docket.url, apiKey: KEY, maxRetries: 0 });
   });
 
   afterAll(async () => {
-    await docket?.close({ graceMs: 1000 });
+    await t?.close();
     await fake?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const request = (i: number) => ({

@@ -35,6 +35,24 @@ export function scenarioLine(i: number): string {
   return `{"custom_id": "${customIdOf(i)}", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "${model}",  "max_tokens": ${maxTokens}, "temperature": 1.0, "messages": [{"role": "user", "content": "${marker}Row ${i}: say something"}]}}`;
 }
 
+/**
+ * A chat request line for row `i` of a small batch, carrying the fake's 400 marker when `rejected`;
+ * `body` adds or changes body fields (max_tokens 32 unless given).
+ */
+export function chatLine(i: number, rejected: boolean, body: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    custom_id: customIdOf(i),
+    method: "POST",
+    url: "/v1/chat/completions",
+    body: {
+      model: "fake-model",
+      max_tokens: 32,
+      ...body,
+      messages: [{ role: "user", content: `${rejected ? REJECT : ""} ${i}` }],
+    },
+  });
+}
+
 /** The `body` text of an OpenAI input line whose last member is `body`, exactly as written. */
 export function bodyText(line: string): string {
   const start = line.indexOf("{", line.indexOf('"body":'));
@@ -89,13 +107,20 @@ export async function startLineageDocket(tune?: (c: DocketConfig) => void): Prom
   };
 }
 
-export async function submitLines(t: TestDocket, lines: string[], window = "24h") {
+/** Uploads `lines` and creates a batch; `extra`: Docket fields the SDK sends as given (docket_budget_usd …). */
+export async function submitLines(
+  t: TestDocket,
+  lines: string[],
+  window = "24h",
+  extra: Record<string, unknown> = {},
+) {
   const path = writeLines(join(t.dataDir, `input-${Date.now()}-${Math.random()}.jsonl`), lines);
   const file = await t.openai.files.create({ file: createReadStream(path), purpose: "batch" });
   return t.openai.batches.create({
     input_file_id: file.id,
     endpoint: "/v1/chat/completions",
     completion_window: window as "24h",
+    ...extra,
   });
 }
 

@@ -1,6 +1,5 @@
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createDummyModel } from "../../src/gguf/create-dummy-model.js";
+import { tinyLlamaRoute, writeTinyModel } from "../support/llama-route.js";
 import { startTestDocket } from "../support/test-docket.js";
 import {
   customIdOf,
@@ -19,22 +18,9 @@ import {
  */
 describe("retry with lineage on llama.cpp", () => {
   it("retries the truncated answers with a larger max_tokens", async () => {
-    const t = await startTestDocket({
-      tune: (c) => {
-        c.routes = [
-          {
-            name: "tiny",
-            models: ["tiny"],
-            backend: { type: "llamacpp", model: join(c.dataDir, "tiny.gguf"), contexts: 2 },
-            concurrency: 2,
-            timeoutMs: 60_000,
-            maxAttempts: 3,
-          },
-        ];
-      },
-    });
+    const t = await startTestDocket({ tune: (c) => (c.routes = [tinyLlamaRoute(c.dataDir)]) });
     try {
-      await createDummyModel(join(t.dataDir, "tiny.gguf"), { size: "tiny", seed: 5 });
+      await writeTinyModel(t.dataDir, 5);
       const lines = Array.from({ length: 30 }, (_, i) =>
         JSON.stringify({
           custom_id: customIdOf(i),

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { startFakeBackend } from "../../src/backends/fake/fake-backend-server.js";
+import { providerBatchRoute } from "../support/provider-batch-route.js";
 import { startTestDocket } from "../support/test-docket.js";
 import {
+  chatLine,
   customIdOf,
   mergedText,
   parseLines,
@@ -11,17 +13,7 @@ import {
   waitDone,
 } from "./lineage-harness.js";
 
-const line = (i: number) =>
-  JSON.stringify({
-    custom_id: customIdOf(i),
-    method: "POST",
-    url: "/v1/chat/completions",
-    body: {
-      model: "fake-model",
-      max_tokens: 8,
-      messages: [{ role: "user", content: `${i % 10 === 0 ? REJECT : ""} ${i}` }],
-    },
-  });
+const line = (i: number) => chatLine(i, i % 10 === 0, { max_tokens: 8 });
 
 /**
  * A retry on a provider batch route (issue 13's offload): the parent runs as provider jobs on an
@@ -35,19 +27,7 @@ describe("retry with lineage on a provider batch route", () => {
     const t = await startTestDocket({
       tune: (c) => {
         c.routes = [
-          {
-            name: "batch",
-            models: ["fake-*"],
-            backend: {
-              type: "openai-batch",
-              baseUrl: `${provider.docket.url}/v1`,
-              apiKey: "test",
-              pollMs: 20,
-            },
-            concurrency: 1,
-            timeoutMs: 60_000,
-            maxAttempts: 3,
-          },
+          providerBatchRoute(provider, { maxAttempts: 3 }),
           {
             name: "online",
             models: [],

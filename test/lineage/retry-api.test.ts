@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  chatLine,
   customIdOf,
   type LineageDocket,
   mergedText,
@@ -14,17 +15,7 @@ import {
 } from "./lineage-harness.js";
 
 /** A small batch: rows 0–9 are rejected by the fake, 10–39 succeed. */
-const line = (i: number) =>
-  JSON.stringify({
-    custom_id: customIdOf(i),
-    method: "POST",
-    url: "/v1/chat/completions",
-    body: {
-      model: "fake-model",
-      max_tokens: 32,
-      messages: [{ role: "user", content: `${i < 10 ? REJECT : ""} ${i}` }],
-    },
-  });
+const line = (i: number) => chatLine(i, i < 10);
 const LINES = Array.from({ length: 40 }, (_, i) => line(i));
 
 describe("the retry API: what it refuses, pinned routes, lineage scope, merged reads", () => {

@@ -4,8 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerBatchCommands } from "../../src/cli/commands/batches.js";
 import { registerRetryCommand } from "../../src/cli/commands/retry.js";
 import { registerRunCommand } from "../../src/cli/commands/run.js";
+import { readParquet } from "../cli/export-parquet-duckdb.js";
 import { readExport } from "../run/run-support.js";
 import { runCliInProcess } from "../support/in-process-cli.js";
+import { runArgs } from "../support/run-args.js";
 import { type LineageDocket, REJECT, resetSent, sentBodies, startLineageDocket } from "./lineage-harness.js";
 
 const docket = (...args: string[]) =>
@@ -45,39 +47,19 @@ describe("the lineage commands", () => {
 
   afterAll(async () => d?.close());
 
+  /** `docket run` of the dataset with `tmpl`, against the test server. */
+  const runRows = (tmpl: string, ...more: string[]) =>
+    docket(...runArgs(dataset, tmpl, d.t.docket.url, ...more));
+
   it("resumes a run: only the rows without a success run again, and the export is merged", async () => {
-    const first = join(d.t.dataDir, "first.csv");
-    const run = await docket(
-      "run",
-      dataset,
-      "--template",
-      template,
-      "--id-field",
-      "id",
-      ...server,
-      "--wait",
-      "--out",
-      first,
-    );
+    const run = await runRows(template, "--wait", "--out", join(d.t.dataDir, "first.csv"));
     expect(run.out).toMatch(/Results: 30 rows: 5 failed, 25 succeeded/);
     const rootId = /(batch_\w+) created/.exec(run.out)![1]!;
 
     d.t.fake.setOptions({ fail400Marker: null });
     resetSent(d);
     const merged = join(d.t.dataDir, "merged.csv");
-    const resumed = await docket(
-      "run",
-      dataset,
-      "--template",
-      template,
-      "--id-field",
-      "id",
-      ...server,
-      "--resume",
-      "--wait",
-      "--out",
-      merged,
-    );
+    const resumed = await runRows(template, "--resume", "--wait", "--out", merged);
     expect(resumed.err).toBe("");
     expect(resumed.out).toContain(`Resuming ${dataset} from ${rootId}`);
     expect(resumed.out).toMatch(/5 rows without a success run again/);
@@ -90,22 +72,50 @@ describe("the lineage commands", () => {
 
     // Nothing left to run: the merged export again, and no batch made.
     resetSent(d);
-    const again = await docket(
-      "run",
-      dataset,
-      "--template",
-      template,
-      "--id-field",
-      "id",
-      ...server,
-      "--resume",
-      "--wait",
-      "--out",
-      merged,
-    );
+    const again = await runRows(template, "--resume", "--wait", "--out", merged);
     expect(again.out).toMatch(/Every row already has a success/);
     expect(again.code).toBe(0);
     expect(sentBodies(d)).toHaveLength(0);
+  }, 90_000);
+
+  it("resumes into Parquet with the template's JSON-schema field types, as a plain run exports", async () => {
+    const typed = join(d.t.dataDir, "typed.template.json");
+    writeFileSync(
+      typed,
+      JSON.stringify({
+        model: "fake-model",
+        endpoint: "/v1/chat/completions",
+        user: "Triage: {{text}}",
+        max_tokens: 32,
+        response_format: {
+          type: "json_schema",
+          json_schema: {
+            name: "triage",
+            schema: {
+              type: "object",
+              properties: { topic: { type: "string" }, urgency: { type: "integer" } },
+              required: ["topic", "urgency"],
+            },
+          },
+        },
+      }),
+    );
+    d.t.fake.setOptions({ fail400Marker: REJECT });
+    const plain = join(d.t.dataDir, "plain.parquet");
+    await runRows(typed, "--wait", "--out", plain);
+    d.t.fake.setOptions({ fail400Marker: null });
+    const resumed = join(d.t.dataDir, "resumed.parquet");
+    const run = await runRows(typed, "--wait", "--out", resumed, "--resume");
+    expect(run.code).toBe(0);
+    const types = (cols: Array<{ name: string; type: string }>) =>
+      cols.filter((c) => c.name.startsWith("output.")).map((c) => `${c.name} ${c.type}`);
+    const before = await readParquet(plain);
+    const after = await readParquet(resumed);
+    expect(before.rows.filter((r) => r.status === "failed")).toHaveLength(5);
+    expect(types(after.columns)).toEqual(["output.topic VARCHAR", "output.urgency BIGINT"]);
+    expect(after.columns).toEqual(before.columns);
+    expect(after.rows.map((r) => r.status)).toEqual(Array.from({ length: 30 }, () => "succeeded"));
+    expect(after.rows.every((r) => typeof r["output.urgency"] === "bigint")).toBe(true);
   }, 90_000);
 
   it("retries with --set and writes merged results and errors apart", async () => {

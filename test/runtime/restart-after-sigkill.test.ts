@@ -4,11 +4,12 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type ChildDocket, spawnDocket } from "../support/child-docket.js";
 
-const RESTARTS = 50;
+/** 25, not 50: each restart is a whole `docket serve` start (1–4 s on a loaded 2-core machine). */
+const RESTARTS = 25;
 
 /**
  * The kill -9 check that once failed with "Another docket process (pid N) is using <dir>":
- * `docket serve` is SIGKILLed and started again at once (well within 100 ms), 50 times in a
+ * `docket serve` is SIGKILLed and started again at once (before its exit is reaped), 25 times in a
  * row; every start must get the data dir, and the data must survive all of them.
  */
 describe("restarting docket serve right after a SIGKILL", () => {
@@ -30,10 +31,12 @@ describe("restarting docket serve right after a SIGKILL", () => {
     const fileId = ((await uploaded.json()) as { id: string }).id;
     try {
       for (let i = 0; i < RESTARTS; i++) {
-        const killedAt = performance.now();
         serve.proc.kill("SIGKILL");
         const next = spawnDocket(args); // not waiting for the old one to be reaped
-        expect(performance.now() - killedAt).toBeLessThan(100);
+        // The restart came before this process saw the old one exit (no event-loop turn between
+        // kill and spawn). A wall-clock bound here measured spawn() itself, which takes over
+        // 200 ms on a loaded machine.
+        expect([serve.proc.exitCode, serve.proc.signalCode]).toEqual([null, null]);
         const old = serve;
         serve = await next.catch((err: Error) => {
           throw new Error(`restart ${i + 1} of ${RESTARTS} failed: ${err.message}`);

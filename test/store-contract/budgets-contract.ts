@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { Store } from "../../src/store/store.js";
 import { runningTestJob, T0 } from "./fixtures.js";
 
-/** Job budgets (setJobBudget, listBudgetedJobs, setJobPrice, stopForBudget) on each engine. */
+/** Job budgets (setJobBudget, getJobBudget, listBudgetedJobs, setJobPrice, stopForBudget) on each engine. */
 export function describeBudgetContract(engine: string, openStore: () => Promise<Store>): void {
   describe(`store contract, budgets: ${engine}`, () => {
     let store: Store;
@@ -63,6 +63,20 @@ export function describeBudgetContract(engine: string, openStore: () => Promise<
       await store.setJobPrice(budgeted, { inputPerMTok: 1, outputPerMTok: 4 });
       const again = await store.listBudgetedJobs();
       expect(again[0]).toMatchObject({ price: { inputPerMTok: 1, outputPerMTok: 4 }, firstBody: null });
+    });
+
+    it("reads one job's budget and price back (what a retry's child inherits), null without one", async () => {
+      const plain = await jobWith(1);
+      const budgeted = await jobWith(1);
+      await store.setJobBudget(budgeted, 2.5, null);
+      expect(await store.getJobBudget(plain)).toBeNull();
+      expect(await store.getJobBudget("batch_nope")).toBeNull();
+      expect(await store.getJobBudget(budgeted)).toEqual({ budgetUsd: 2.5, price: null });
+      await store.setJobPrice(budgeted, { inputPerMTok: 0.5, outputPerMTok: 2 });
+      expect(await store.getJobBudget(budgeted)).toEqual({
+        budgetUsd: 2.5,
+        price: { inputPerMTok: 0.5, outputPerMTok: 2 },
+      });
     });
 
     it("stops a job for its budget: pending records cancelled with the reason, running ones may finish", async () => {

@@ -4,6 +4,7 @@ import type { Store } from "../../src/store/store.js";
 import { describeBudgetContract } from "../store-contract/budgets-contract.js";
 import { describeCoordinationContract } from "../store-contract/coordination-contract.js";
 import { describeExactInputContract } from "../store-contract/exact-input-contract.js";
+import { describeFinishWithRecordsContract } from "../store-contract/finish-with-records-contract.js";
 import { describeFinishedBodiesContract } from "../store-contract/finished-bodies-contract.js";
 import { runningTestJob, T0 } from "../store-contract/fixtures.js";
 import { describeInsightsContract } from "../store-contract/insights-contract.js";
@@ -22,6 +23,7 @@ describePostgres("postgres store", (url) => {
   describeKeysContract("postgres", () => openTestStore(url));
   describeLargeBodyContract("postgres", () => openTestStore(url));
   describeFinishedBodiesContract("postgres", () => openTestStore(url));
+  describeFinishWithRecordsContract("postgres", () => openTestStore(url));
   describeInsightsContract("postgres", () => openTestStore(url));
 
   describe("several processes on one database", () => {

@@ -5,6 +5,7 @@ import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { describeBudgetContract } from "../store-contract/budgets-contract.js";
 import { describeCoordinationContract } from "../store-contract/coordination-contract.js";
 import { describeExactInputContract } from "../store-contract/exact-input-contract.js";
+import { describeFinishWithRecordsContract } from "../store-contract/finish-with-records-contract.js";
 import { describeFinishedBodiesContract } from "../store-contract/finished-bodies-contract.js";
 import { describeInsightsContract } from "../store-contract/insights-contract.js";
 import { describeInvocationsContract } from "../store-contract/invocations-contract.js";
@@ -31,6 +32,9 @@ describeLargeBodyContract("sqlite", async () =>
   openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), "docket-store-")), "docket.db") }),
 );
 describeFinishedBodiesContract("sqlite", async () =>
+  openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), "docket-store-")), "docket.db") }),
+);
+describeFinishWithRecordsContract("sqlite", async () =>
   openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), "docket-store-")), "docket.db") }),
 );
 describeKeysContract("sqlite", async () =>

@@ -46,6 +46,8 @@ export interface FakeAnthropic {
 export const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 /** Anthropic takes Message Batches of up to 256 MB. */
 export const MAX_BATCH_REQUEST_BYTES = 256 * 1024 * 1024;
+/** Result lines a streamed results file writes at once (~40 KiB of short answers). */
+const STREAM_LINES_PER_WRITE = 100;
 /** Cache prefixes remembered at most; past it the cache starts empty again (as if evicted). */
 const MAX_CACHED_PREFIXES = 100_000;
 
@@ -90,6 +92,36 @@ export async function startFakeAnthropic(options: StartFakeAnthropicOptions = {}
       ...extra,
     });
     res.end(body);
+  }
+
+  /**
+   * A results file as Anthropic sends one: chunked, its first lines on the wire before the last
+   * are read, at the pace the client takes them (a write that fills the socket's buffer waits
+   * for it to drain), rather than the whole file built as one string first.
+   */
+  function streamLines(
+    res: ServerResponse,
+    status: number,
+    lines: readonly string[],
+    requestId: string,
+    contentType: string,
+  ): void {
+    res.writeHead(status, { "content-type": contentType, "request-id": requestId });
+    let next = 0;
+    const write = (): void => {
+      while (next < lines.length) {
+        const end = Math.min(lines.length, next + STREAM_LINES_PER_WRITE);
+        const chunk = lines.slice(next, end).join("");
+        next = end;
+        if (!res.write(chunk)) {
+          res.once("drain", write);
+          return;
+        }
+      }
+      res.end();
+    };
+    res.on("close", () => res.off("drain", write));
+    write();
   }
 
   function handleApi(
@@ -203,7 +235,8 @@ export async function startFakeAnthropic(options: StartFakeAnthropicOptions = {}
           requestId,
           extra,
         );
-      } else send(res, a.status, a.body, requestId, a.contentType ? { "content-type": a.contentType } : {});
+      } else if ("lines" in a) streamLines(res, a.status, a.lines, requestId, a.contentType);
+      else send(res, a.status, a.body, requestId, a.contentType ? { "content-type": a.contentType } : {});
     };
     if (state.opts.apiKey !== null && presentedKey(req.headers) !== state.opts.apiKey) {
       answer({ error: "authentication_error", message: "invalid x-api-key" });

@@ -5,6 +5,7 @@ import type { BatchView } from "../batch-types.js";
 import { runCliAction } from "../cli-action.js";
 import { EXIT } from "../cli-errors.js";
 import { commaList, parseSetPairs, readIdsFile } from "../retry-options.js";
+import { positiveUsd } from "../usd-option.js";
 import { describeBatch, exitCodeFor, waitForBatch } from "../wait-for-batch.js";
 import { withServer } from "./batches.js";
 import { positiveInt } from "./prepare.js";
@@ -23,10 +24,36 @@ interface RetryCliOptions {
   route?: string;
   lineage?: boolean;
   completionWindow?: string;
+  /** Each unset: the parent's (a child inherits its budget and dedup/cache choice). */
+  budget?: number;
+  dedup?: boolean;
+  cache?: boolean;
   wait?: boolean;
   maxProblems: number;
   url?: string;
   apiKey?: string;
+}
+
+const mergedHint = (child: RetryView) =>
+  `Merged results: docket results ${child.id} --merged --out results.jsonl`;
+
+/**
+ * A child batch just created: with `wait`, waits for it to end and describes it (the ended batch
+ * is returned); without, says how to follow it (null). For `docket retry` and `docket run --resume`.
+ */
+export async function followRetry(
+  client: ApiClient,
+  child: RetryView,
+  o: { wait?: boolean; maxProblems: number },
+): Promise<BatchView | null> {
+  if (!o.wait) {
+    console.log(`Follow it: docket status ${child.id} --wait`);
+    console.log(mergedHint(child));
+    return null;
+  }
+  const done = await waitForBatch(client, child.id);
+  console.log(describeBatch(done, o.maxProblems));
+  return done;
 }
 
 /**
@@ -51,6 +78,18 @@ export function registerRetryCommand(program: Command): void {
       .option("--route <name>", "send the retried requests to this route instead of their model's")
       .option("--lineage", "choose across the whole lineage: each request's latest result, not this batch's")
       .option("-w, --completion-window <window>", "e.g. 24h (default: the parent's)")
+      .option(
+        "--budget <usd>",
+        "the child's own spending cap in US dollars (default: the parent's)",
+        positiveUsd,
+      )
+      .option("--dedup", "send identical deterministic requests once (default: as the parent)")
+      .option("--no-dedup", "send every request, even identical ones (default: as the parent)")
+      .option(
+        "--cache",
+        "undo a parent's --no-cache (the cache is still the operator's to enable; default: as the parent)",
+      )
+      .option("--no-cache", "do not use the response cache (default: as the parent)")
       .option("--wait", "wait for the child batch to end, showing progress")
       .option("--max-problems <n>", "validation problems to print", positiveInt, DEFAULT_MAX_PROBLEMS),
   ).action((id: string, o: RetryCliOptions) =>
@@ -64,20 +103,18 @@ export function registerRetryCommand(program: Command): void {
         ...(o.route ? { route: o.route } : {}),
         ...(o.lineage ? { scope: "lineage" } : {}),
         ...(o.completionWindow ? { completion_window: o.completionWindow } : {}),
+        ...(o.budget !== undefined ? { docket_budget_usd: o.budget } : {}),
+        ...(o.dedup !== undefined ? { docket_dedup: o.dedup } : {}),
+        ...(o.cache !== undefined ? { docket_cache: o.cache } : {}),
       };
       const child = await client.json<RetryView>("POST", `/v1/batches/${encodeURIComponent(id)}/retry`, body);
       const reasons = Object.entries(child.docket_retry.reasons)
         .map(([why, n]) => `${n} ${why}`)
         .join(", ");
       console.log(`${child.id} created from ${id}: ${child.docket_retry.records} requests (${reasons})`);
-      if (!o.wait) {
-        console.log(`Follow it: docket status ${child.id} --wait`);
-        console.log(`Merged results: docket results ${child.id} --merged --out results.jsonl`);
-        return EXIT.ok;
-      }
-      const done = await waitForBatch(client, child.id);
-      console.log(describeBatch(done, o.maxProblems));
-      console.log(`Merged results: docket results ${child.id} --merged --out results.jsonl`);
+      const done = await followRetry(client, child, o);
+      if (!done) return EXIT.ok;
+      console.log(mergedHint(child));
       return exitCodeFor(done);
     }),
   );

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, extname, join, resolve } from "node:path";
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, Option } from "commander";
 import { DocketError } from "../../domain/errors.js";
 import { type Estimate, estimate } from "../../prep/estimate.js";
 import { type ModelPrice, routeOrTablePrice } from "../../prep/prices.js";
@@ -14,6 +14,7 @@ import { linkToMetadata } from "../export/dataset-link.js";
 import { describeExport, exportBatch, exportFormatFor } from "../export-batch.js";
 import { type PreparedFile, prepareToFile, writeLines } from "../run/prepare-to-file.js";
 import { resumeRun } from "../run/resume-run.js";
+import { positiveUsd } from "../usd-option.js";
 import { describeBatch, exitCodeFor, waitForBatch } from "../wait-for-batch.js";
 import { printEstimate } from "./estimate.js";
 import {
@@ -42,12 +43,6 @@ interface RunCliOptions extends DatasetCliOptions {
   url?: string;
   apiKey?: string;
 }
-
-const positiveUsd = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be an amount of US dollars > 0.");
-  return n;
-};
 
 /**
  * `docket run`: prepare → estimate → submit → progress → export, in one command. With

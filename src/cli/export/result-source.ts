@@ -1,7 +1,8 @@
 import type { Readable } from "node:stream";
 import { DocketError } from "../../domain/errors.js";
-import { type ApiClient, ApiError, errorMessage } from "../api-client.js";
+import { type ApiClient, ApiError } from "../api-client.js";
 import type { BatchView } from "../batch-types.js";
+import { type MergedStream, openMerged } from "../merged-results.js";
 
 /**
  * Where an export's result lines come from: the batch's own output and error files, or its retry
@@ -24,7 +25,7 @@ export async function openResults(
   batch: BatchView,
   source: ResultSource,
 ): Promise<ResultStreams> {
-  if (source === "merged") return openMerged(client, batch.id);
+  if (source === "merged") return openLineage(client, batch.id);
   return {
     outputFile: batch.output_file_id ? await client.fileContent(batch.output_file_id) : null,
     errorFile: batch.error_file_id ? await client.fileContent(batch.error_file_id) : null,
@@ -32,23 +33,18 @@ export async function openResults(
   };
 }
 
-async function openMerged(client: ApiClient, id: string): Promise<ResultStreams> {
-  const res = await client.request("GET", `/v1/batches/${encodeURIComponent(id)}/results?merged=true`);
-  if (res.statusCode >= 400) {
-    const message = errorMessage(await res.body.text());
-    if (res.statusCode === 501 || res.statusCode === 404) {
-      throw new DocketError(
-        "merged_results_unavailable",
-        `This Docket server does not merge a lineage's results (HTTP ${res.statusCode}: ${message}); ` +
-          "export each batch on its own.",
-      );
-    }
-    throw new ApiError(res.statusCode, message);
+async function openLineage(client: ApiClient, id: string): Promise<ResultStreams> {
+  let merged: MergedStream;
+  try {
+    merged = await openMerged(client, id, "all");
+  } catch (err) {
+    // The batch was just read, so a 404 here is the endpoint, not the batch: an older server.
+    if (!(err instanceof ApiError) || (err.status !== 501 && err.status !== 404)) throw err;
+    throw new DocketError(
+      "merged_results_unavailable",
+      `This Docket server does not merge a lineage's results (HTTP ${err.status}: ${err.message}); ` +
+        "export each batch on its own.",
+    );
   }
-  const root = res.headers["docket-lineage-root"];
-  return {
-    outputFile: res.body,
-    errorFile: null,
-    linkedBatchId: typeof root === "string" && root !== "" ? root : id,
-  };
+  return { outputFile: merged.body, errorFile: null, linkedBatchId: merged.root ?? id };
 }

@@ -1,17 +1,13 @@
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { DocketError } from "../../domain/errors.js";
-import { loadTemplate } from "../../prep/template/load-template.js";
 import { type ApiClient, ApiError } from "../api-client.js";
 import type { BatchView } from "../batch-types.js";
 import { EXIT } from "../cli-errors.js";
-import type { RetryView } from "../commands/retry.js";
+import { followRetry, type RetryView } from "../commands/retry.js";
 import { linkFromMetadata } from "../export/dataset-link.js";
-import { type ExportFormat, type ExportSummary, exportJob } from "../export/export-job.js";
-import { schemaFieldNames } from "../export/json-fields.js";
-import { fileSink } from "../export/text-sink.js";
-import { mergedStream } from "../merged-results.js";
-import { describeBatch, exitCodeFor, waitForBatch } from "../wait-for-batch.js";
+import type { ExportFormat, ExportSummary } from "../export/export-job.js";
+import { exportBatch } from "../export-batch.js";
+import { exitCodeFor } from "../wait-for-batch.js";
 
 /** Batches looked through, newest first, for the previous run of a dataset. */
 const SEARCH_LIMIT = 1000;
@@ -45,6 +41,7 @@ export async function resumeRun(client: ApiClient, o: ResumeOptions): Promise<nu
       : await client.json<BatchView>("GET", `/v1/batches/${encodeURIComponent(o.resume)}`);
   console.log(`Resuming ${o.dataset} from ${previous.id} (its whole retry lineage).`);
   let child: RetryView | null = null;
+  let last: BatchView = previous;
   try {
     child = await client.json<RetryView>("POST", `/v1/batches/${encodeURIComponent(previous.id)}/retry`, {
       only: WITHOUT_SUCCESS,
@@ -57,16 +54,19 @@ export async function resumeRun(client: ApiClient, o: ResumeOptions): Promise<nu
   }
   if (child) {
     console.log(`${child.id} created: ${child.docket_retry.records} rows without a success run again.`);
-    if (!o.wait) {
-      console.log(`Follow it: docket status ${child.id} --wait`);
-      console.log(`Merged results: docket results ${child.id} --merged --out results.jsonl`);
-      return EXIT.ok;
-    }
-    const done = await waitForBatch(client, child.id);
-    console.log(describeBatch(done, o.maxProblems));
+    const done = await followRetry(client, child, o);
+    if (!done) return EXIT.ok;
+    last = done;
     if (exitCodeFor(done) !== EXIT.ok) console.log(`note: ${child.id} ended ${done.status}.`);
   }
-  const summary = await exportMerged(client, child?.id ?? previous.id, previous, o);
+  // The export `docket run` and `docket export --merged` make (typed JSON-schema columns included).
+  const summary = await exportBatch(client, last, {
+    out: o.out.out,
+    format: o.out.format,
+    results: "merged",
+    template: linkFromMetadata(previous.metadata)?.template ?? resolve(o.template),
+    note: (line) => console.log(line),
+  });
   console.log(`Results, merged over the lineage: ${o.describeExport(summary)}; wrote ${o.out.out}`);
   // Rows never submitted (bad rows skipped) are not failures of the run; any other end is.
   const unsuccessful = WITHOUT_SUCCESS.reduce((n, status) => n + (summary.byStatus[status] ?? 0), 0);
@@ -92,35 +92,4 @@ async function findPreviousRun(client: ApiClient, dataset: string, template: str
     `No earlier run of ${dataset} with template ${template} among the ${SEARCH_LIMIT} newest batches; ` +
       "pass the batch to resume: --resume BATCH_ID.",
   );
-}
-
-/** The lineage's merged results (one line per request, input order) joined onto the dataset. */
-async function exportMerged(
-  client: ApiClient,
-  id: string,
-  previous: BatchView,
-  o: ResumeOptions,
-): Promise<ExportSummary> {
-  const link = linkFromMetadata(previous.metadata);
-  const dataset = link && existsSync(link.dataset) ? link : null;
-  const template = link?.template ?? resolve(o.template);
-  const jsonFields = existsSync(template)
-    ? schemaFieldNames((await loadTemplate(template)).response_format)
-    : null;
-  return exportJob({
-    // One stream holding every request's line in input order: the join takes each row's line in turn.
-    outputFile: await mergedStream(client, id, "all"),
-    errorFile: null,
-    input: dataset
-      ? {
-          dataset: dataset.dataset,
-          format: dataset.format,
-          delimiter: dataset.delimiter,
-          idField: dataset.idField,
-        }
-      : null,
-    jsonFields,
-    format: o.out.format,
-    sink: await fileSink(o.out.out),
-  });
 }

@@ -1,10 +1,11 @@
 import type { IncomingMessage } from "node:http";
-import { notFound } from "../../domain/errors.js";
+import { DocketError, notFound } from "../../domain/errors.js";
 import type { Job } from "../../domain/job.js";
 import { createRetry, type RetryResult } from "../../lineage/create-retry.js";
 import { toMessageBatch, toMessageBatchPage } from "../../views/anthropic-batch.js";
 import { toOpenAiBatch } from "../../views/openai-batch.js";
 import { toOpenAiList } from "../../views/openai-list.js";
+import { budgetPricing, refuseUnpricedBudget } from "../budget-fields.js";
 import type { Handler, RequestContext } from "../deps.js";
 import { readJson, sendJson } from "../json.js";
 import { visible } from "../ownership.js";
@@ -42,17 +43,36 @@ async function retry(ctx: RequestContext, api: Api): Promise<void> {
   const plan = parseRetryRequest(body, parent, {
     routes: ctx.deps.async?.routes,
     maxCompletionWindowMs: ctx.deps.config.maxCompletionWindowMs,
+    headers: ctx.req.headers,
   });
   const quotas = ctx.deps.quotas;
   await quotas?.checkNewJob(parent.projectId);
   const result = await createRetry(ctx.deps, parent, plan, {
     now: ctx.now(),
-    ...(quotas ? { checkStorage: (bytes: number) => quotas.checkStorage(parent.projectId, bytes) } : {}),
+    checkInput: async (input, unpriced) => {
+      await quotas?.checkStorage(parent.projectId, input.bytes);
+      // A budget that could not be enforced is refused, as at creation (budget-fields.ts).
+      await refuseUnpricedBudget(unpriced, input, ctx.deps.blobs, budgetPricing(ctx.deps)).catch((err) => {
+        throw plan.budget ? err : inheritedBudgetError(err, parent.id);
+      });
+    },
   });
   // Validation of the new file is the worker's, as for any new batch.
   ctx.deps.events.workAvailable();
   const view = api === "openai" ? toOpenAiBatch(result.job) : toMessageBatch(result.job, originOf(ctx.req));
   sendJson(ctx.res, 200, { ...view, docket_retry: retrySummary(result, plan.scope) });
+}
+
+/** The same refusal, saying where the budget comes from (the retry asked for none). */
+function inheritedBudgetError(err: unknown, parentId: string): unknown {
+  if (!(err instanceof DocketError) || err.code !== "budget_price_unknown") return err;
+  return new DocketError(
+    err.code,
+    `${err.message} The budget is inherited from ${parentId}; a retry may also set its own ` +
+      "'docket_budget_usd' and 'docket_price'.",
+    400,
+    "docket_price",
+  );
 }
 
 /** Docket extension on the retry's answer: what the selection took, by reason. */

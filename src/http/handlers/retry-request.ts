@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import { BridgeError } from "../../bridge/bridge-error.js";
 import { planBridge } from "../../bridge/plan-bridge.js";
 import { parseDuration } from "../../domain/duration.js";
@@ -7,6 +8,8 @@ import type { BodyOverrides } from "../../lineage/body-overrides.js";
 import type { RetryPlan } from "../../lineage/create-retry.js";
 import { parseRetrySelection } from "../../lineage/retry-selection.js";
 import type { RouteTable } from "../../routing/route-table.js";
+import { parseBudgetFields } from "../budget-fields.js";
+import { parseDedupOptions } from "../dedup-fields.js";
 
 /** Body fields one retry may set. */
 export const MAX_OVERRIDES = 64;
@@ -16,13 +19,15 @@ const ANTHROPIC_WINDOW = "24h";
 /**
  * Reads `POST /v1/batches/{id}/retry` (and the Anthropic prefix's): the selection (`only`,
  * `error_codes`, `ids`), `overrides` (top-level body fields), `route`, `scope` (`batch` or
- * `lineage`) and `completion_window` (default: the parent's). What cannot work is refused here,
+ * `lineage`), `completion_window` (default: the parent's), and the child's own budget and dedup
+ * and cache choice (`docket_budget_usd`, `docket_price`, `docket_dedup`, `docket_cache` or their
+ * headers, as at creation; default: the parent's). What cannot work is refused here,
  * before a byte is written: an unknown route, a Bedrock model no route serves.
  */
 export function parseRetryRequest(
   body: unknown,
   parent: Job,
-  o: { routes: RouteTable | undefined; maxCompletionWindowMs: number },
+  o: { routes: RouteTable | undefined; maxCompletionWindowMs: number; headers: IncomingHttpHeaders },
 ): RetryPlan {
   if (!isObject(body)) throw invalidRequest("The request body must be a JSON object.");
   const selection = parseRetrySelection(body);
@@ -60,6 +65,8 @@ export function parseRetryRequest(
     scope,
     completionWindow: window,
     windowMs: parseDuration(window)!,
+    budget: parseBudgetFields(body),
+    dedup: parseDedupOptions(body, o.headers),
   };
 }
 

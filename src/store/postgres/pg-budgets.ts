@@ -6,8 +6,8 @@ import {
   type JobPrice,
 } from "../../domain/budget-stop.js";
 import type { Job } from "../../domain/job.js";
-import { type BudgetRow, budgetedFromRow, LIST_BUDGETED_JOBS_SQL } from "../budget-rows.js";
-import type { BudgetedJob, BudgetStore } from "../budget-store.js";
+import * as budgetRows from "../budget-rows.js";
+import type { BudgetedJob, BudgetStore, JobBudget } from "../budget-store.js";
 import type { HeldLease } from "../record-store.js";
 import { type JobRow, jobFromRow } from "../rows.js";
 import { query, transaction } from "./pg-connection.js";
@@ -25,8 +25,16 @@ async function setJobBudget(
   );
 }
 
+async function getJobBudget(pool: pg.Pool, jobId: string): Promise<JobBudget | null> {
+  const sql = budgetRows.jobBudgetSql("$1");
+  const [row] = await query<budgetRows.JobBudgetRow & pg.QueryResultRow>(pool, sql, [jobId]);
+  return budgetRows.jobBudgetFromRow(row);
+}
+
 async function listBudgetedJobs(pool: pg.Pool): Promise<BudgetedJob[]> {
-  return (await query<BudgetRow & pg.QueryResultRow>(pool, LIST_BUDGETED_JOBS_SQL)).map(budgetedFromRow);
+  return (await query<budgetRows.BudgetRow & pg.QueryResultRow>(pool, budgetRows.LIST_BUDGETED_JOBS_SQL)).map(
+    budgetRows.budgetedFromRow,
+  );
 }
 
 async function setJobPrice(pool: pg.Pool, jobId: string, price: JobPrice): Promise<void> {
@@ -93,6 +101,7 @@ async function stopForBudget(
 export function pgBudgets(pool: pg.Pool): BudgetStore {
   return {
     setJobBudget: (jobId, budgetUsd, price) => setJobBudget(pool, jobId, budgetUsd, price),
+    getJobBudget: (jobId) => getJobBudget(pool, jobId),
     listBudgetedJobs: () => listBudgetedJobs(pool),
     setJobPrice: (jobId, price) => setJobPrice(pool, jobId, price),
     stopForBudget: (jobId, stop, now, unsent) => stopForBudget(pool, jobId, stop, now, unsent),

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { VALIDATION_HELD_JOB_STATUSES } from "../../domain/job-transitions.js";
+import type { NewRecord } from "../../domain/record.js";
 import { RESET_CACHE_COUNTS } from "../dedup-rows.js";
 import { type JobRow, jobFromRow } from "../rows.js";
 import { sqlList } from "../sql-list.js";
@@ -47,64 +48,18 @@ export function pgValidation(pool: pg.Pool): ValidationStore {
 
     async insertRecords(jobId, records, maxAttempts) {
       if (records.length === 0) return;
-      const sent = records.filter((r) => !r.failure);
-      const failed = records.filter((r) => r.failure);
-      // Identical requests once (docs/dedup-and-cache.md): only jobs that dedup or cache have `dedup` set.
-      const deduped = sent.some((r) => r.dedup);
-      const insertSent = (c: pg.Pool | pg.PoolClient) =>
-        c.query(
-          `INSERT INTO records (job_id, position, line, custom_id, custom_id_json, route, body, max_attempts)
-       SELECT $1, position, line, custom_id, custom_id_json, route, body, $7
-       FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $8::text[])
-         AS r(position, line, custom_id, route, body, custom_id_json)`,
-          [
-            jobId,
-            sent.map((r) => r.position),
-            sent.map((r) => r.line),
-            sent.map((r) => r.customId),
-            sent.map((r) => r.route),
-            // A big line's body comes as UTF-8 bytes; PostgreSQL's text[] takes it as a string.
-            sent.map((r) => (typeof r.body === "string" ? r.body : r.body.toString("utf8"))),
-            maxAttempts,
-            sent.map((r) => r.customIdJson ?? null),
-          ],
-        );
-      if (failed.length === 0 && !deduped) {
-        await insertSent(pool);
+      // Plain requests alone: one statement, its own transaction.
+      if (!records.some((r) => r.failure || r.dedup)) {
+        await insertSent(pool, jobId, records, maxAttempts);
         return;
       }
-      // Records that failed their own validation (NewRecord.failure) are stored finished and
-      // counted in the same transaction; their bodies are never sent, so not kept.
-      await transaction(pool, async (c) => {
-        // With dedup, all of them together: ids (the claim order) stay in input order.
-        if (deduped) await pgInsertDedupRecords(c, jobId, sent, maxAttempts);
-        else if (sent.length > 0) await insertSent(c);
-        if (failed.length === 0) return;
-        await c.query(
-          `INSERT INTO records (job_id, position, line, custom_id, custom_id_json, route, body, max_attempts,
-             state, error_code, error_message, finished_at)
-           SELECT $1, position, line, custom_id, custom_id_json, route, '', $6, 'failed', code, message, $9
-           FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $7::text[], $8::text[], $10::text[])
-             AS r(position, line, custom_id, route, code, message, custom_id_json)`,
-          [
-            jobId,
-            failed.map((r) => r.position),
-            failed.map((r) => r.line),
-            failed.map((r) => r.customId),
-            failed.map((r) => r.route),
-            maxAttempts,
-            failed.map((r) => r.failure!.code),
-            failed.map((r) => r.failure!.message),
-            Date.now(),
-            failed.map((r) => r.customIdJson ?? null),
-          ],
-        );
-        await c.query("UPDATE jobs SET failed = failed + $1 WHERE id = $2", [failed.length, jobId]);
-      });
+      await transaction(pool, (c) => insertChunk(c, jobId, records, maxAttempts));
     },
 
-    async finishValidation(jobId, total, now, model) {
+    async finishValidation(jobId, total, now, model, last) {
       return transaction(pool, async (c) => {
+        // The last chunk commits with the start: one commit fewer before the first request.
+        for (const chunk of last ?? []) await insertChunk(c, jobId, chunk.records, chunk.maxAttempts);
         const started = await c.query(
           `UPDATE jobs SET status = 'in_progress', total = $1, in_progress_at = $2, validation_lease_until = NULL,
            model = COALESCE($4, model)
@@ -138,4 +93,58 @@ export function pgValidation(pool: pg.Pool): ValidationStore {
       });
     },
   };
+}
+
+function insertSent(c: pg.Pool | pg.PoolClient, jobId: string, sent: NewRecord[], maxAttempts: number) {
+  return c.query(
+    `INSERT INTO records (job_id, position, line, custom_id, custom_id_json, route, body, max_attempts)
+     SELECT $1, position, line, custom_id, custom_id_json, route, body, $7
+     FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $8::text[])
+       AS r(position, line, custom_id, route, body, custom_id_json)`,
+    [
+      jobId,
+      sent.map((r) => r.position),
+      sent.map((r) => r.line),
+      sent.map((r) => r.customId),
+      sent.map((r) => r.route),
+      // A big line's body comes as UTF-8 bytes; PostgreSQL's text[] takes it as a string.
+      sent.map((r) => (typeof r.body === "string" ? r.body : r.body.toString("utf8"))),
+      maxAttempts,
+      sent.map((r) => r.customIdJson ?? null),
+    ],
+  );
+}
+
+/** Inserts one chunk on `c`, which holds the transaction. */
+async function insertChunk(c: pg.PoolClient, jobId: string, records: NewRecord[], maxAttempts: number) {
+  if (records.length === 0) return;
+  const sent = records.filter((r) => !r.failure);
+  const failed = records.filter((r) => r.failure);
+  // Identical requests once (docs/dedup-and-cache.md): only jobs that dedup or cache have `dedup` set.
+  // With dedup, all of them together: ids (the claim order) stay in input order.
+  if (sent.some((r) => r.dedup)) await pgInsertDedupRecords(c, jobId, sent, maxAttempts);
+  else if (sent.length > 0) await insertSent(c, jobId, sent, maxAttempts);
+  if (failed.length === 0) return;
+  // Records that failed their own validation (NewRecord.failure) are stored finished and
+  // counted in the same transaction; their bodies are never sent, so not kept.
+  await c.query(
+    `INSERT INTO records (job_id, position, line, custom_id, custom_id_json, route, body, max_attempts,
+       state, error_code, error_message, finished_at)
+     SELECT $1, position, line, custom_id, custom_id_json, route, '', $6, 'failed', code, message, $9
+     FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $7::text[], $8::text[], $10::text[])
+       AS r(position, line, custom_id, route, code, message, custom_id_json)`,
+    [
+      jobId,
+      failed.map((r) => r.position),
+      failed.map((r) => r.line),
+      failed.map((r) => r.customId),
+      failed.map((r) => r.route),
+      maxAttempts,
+      failed.map((r) => r.failure!.code),
+      failed.map((r) => r.failure!.message),
+      Date.now(),
+      failed.map((r) => r.customIdJson ?? null),
+    ],
+  );
+  await c.query("UPDATE jobs SET failed = failed + $1 WHERE id = $2", [failed.length, jobId]);
 }

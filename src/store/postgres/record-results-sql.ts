@@ -1,5 +1,11 @@
 import type { AttemptResult } from "../../domain/record.js";
 import { outcomeWrite } from "../outcome-write.js";
+import {
+  JOB_COUNTS_SET_SQL,
+  OUTCOME_VALUE_COLUMNS,
+  outcomeSetSql,
+  PER_JOB_TALLY_SQL,
+} from "./outcome-set-sql.js";
 
 /**
  * Writes many attempt outcomes and the job counters they change, in one statement: one round
@@ -24,47 +30,23 @@ export const RECORD_RESULTS_SQL = `
 WITH v AS (
   SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::bigint[], $5::int[], $6::text[], $7::text[],
                        $8::text[], $9::text[], $10::bigint[], $11::bigint[], $12::int[])
-    AS v(id, attempt, state, run_at, response_status, response_request_id, response_body, error_code,
-         error_message, input_tokens, output_tokens, latency_ms)
+    AS v(id, attempt, ${OUTCOME_VALUE_COLUMNS.join(", ")})
 ),
 done AS (
   UPDATE records r SET
     state = CASE WHEN v.state = 'pending' AND j.status = 'cancelling' THEN 'cancelled'
                  WHEN v.state = 'pending' AND r.attempt - r.released >= r.max_attempts THEN 'failed'
                  ELSE v.state END,
-    run_at = CASE WHEN v.state = 'pending' THEN v.run_at ELSE r.run_at END,
-    response_status = v.response_status,
-    response_request_id = v.response_request_id,
-    response_body = v.response_body,
-    error_code = v.error_code,
-    error_message = v.error_message,
-    input_tokens = v.input_tokens,
-    output_tokens = v.output_tokens,
-    finished_at = CASE WHEN v.state <> 'pending' OR j.status = 'cancelling' OR r.attempt - r.released >= r.max_attempts
-                       THEN $13::bigint ELSE NULL END,
-    latency_ms = v.latency_ms,
-    lease_owner = NULL,
-    lease_until = NULL
+    ${outcomeSetSql("$13")}
   FROM v, jobs j
   WHERE r.id = v.id AND r.attempt = v.attempt AND r.state = 'running' AND j.id = r.job_id
   RETURNING r.id, r.job_id, r.state, v.input_tokens, v.output_tokens
 ),
 counted AS (
   UPDATE jobs j SET
-    succeeded = j.succeeded + d.succeeded,
-    failed = j.failed + d.failed,
-    cancelled = j.cancelled + d.cancelled,
-    input_tokens = j.input_tokens + d.input_tokens,
-    output_tokens = j.output_tokens + d.output_tokens
+    ${JOB_COUNTS_SET_SQL}
   FROM (
-    SELECT job_id,
-      count(*) FILTER (WHERE state = 'succeeded') AS succeeded,
-      count(*) FILTER (WHERE state = 'failed') AS failed,
-      count(*) FILTER (WHERE state = 'cancelled') AS cancelled,
-      COALESCE(sum(input_tokens), 0) AS input_tokens,
-      COALESCE(sum(output_tokens), 0) AS output_tokens
-    FROM done
-    GROUP BY job_id
+    ${PER_JOB_TALLY_SQL}
     HAVING count(*) FILTER (WHERE state IN ('succeeded', 'failed', 'cancelled')) > 0
     ORDER BY job_id
   ) d
@@ -74,7 +56,10 @@ SELECT id FROM done
 `;
 
 export function recordResultsParams(results: AttemptResult[], now: number): unknown[] {
-  const cols: unknown[][] = Array.from({ length: 12 }, () => new Array(results.length));
+  const cols: unknown[][] = Array.from(
+    { length: 2 + OUTCOME_VALUE_COLUMNS.length },
+    () => new Array(results.length),
+  );
   results.forEach((result, i) => {
     const w = outcomeWrite(result, now);
     const row = [

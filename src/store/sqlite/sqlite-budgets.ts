@@ -1,7 +1,14 @@
 import { type BudgetStop, budgetJobError, budgetRecordError } from "../../domain/budget-stop.js";
 import type { Job } from "../../domain/job.js";
 import { BUDGET_STOPPABLE_JOB_STATUSES } from "../../domain/job-transitions.js";
-import { type BudgetRow, budgetedFromRow, LIST_BUDGETED_JOBS_SQL } from "../budget-rows.js";
+import {
+  type BudgetRow,
+  budgetedFromRow,
+  type JobBudgetRow,
+  jobBudgetFromRow,
+  jobBudgetSql,
+  LIST_BUDGETED_JOBS_SQL,
+} from "../budget-rows.js";
 import type { BudgetStore } from "../budget-store.js";
 import type { HeldLease } from "../record-store.js";
 import { type JobRow, jobFromRow } from "../rows.js";
@@ -23,6 +30,7 @@ export function sqliteBudgets(db: SqliteDatabase): BudgetStore {
     ),
     setPrice: db.prepare("UPDATE jobs SET input_price_per_mtok = ?, output_price_per_mtok = ? WHERE id = ?"),
     list: db.prepare<[], BudgetRow>(LIST_BUDGETED_JOBS_SQL),
+    budget: db.prepare<[string], JobBudgetRow>(jobBudgetSql("?")),
     current: db.prepare<[string], { status: string; succeeded: number; failed: number }>(
       "SELECT status, succeeded, failed FROM jobs WHERE id = ?",
     ),
@@ -70,6 +78,9 @@ export function sqliteBudgets(db: SqliteDatabase): BudgetStore {
   return {
     async setJobBudget(jobId, budgetUsd, price) {
       s.setBudget.run(budgetUsd, price?.inputPerMTok ?? null, price?.outputPerMTok ?? null, jobId);
+    },
+    async getJobBudget(jobId) {
+      return jobBudgetFromRow(s.budget.get(jobId));
     },
     async listBudgetedJobs() {
       return s.list.all().map(budgetedFromRow);

@@ -79,7 +79,7 @@ export function sqliteProviderResults(x: SqliteShared): Pick<ProviderJobStore, "
         appendProviderResultColumns(params, r);
       }
       const rowCount = asked.size;
-      return db
+      const done = db
         .transaction((): ProviderResultsWritten => {
           const written: WrittenRow[] = [];
           const perRow = PROVIDER_RESULT_COLUMNS.length;
@@ -93,6 +93,10 @@ export function sqliteProviderResults(x: SqliteShared): Pick<ProviderJobStore, "
           return tally(written);
         })
         .immediate();
+      // Ingest is a steady stream of results too: its WAL checkpoints (one about every commit
+      // of 5,000 answers) go to the checkpoint thread rather than into the next commit.
+      x.noteResults(done.written);
+      return done;
 
       function tally(written: WrittenRow[]): ProviderResultsWritten {
         const deltas = new Map<string, JobDelta>();

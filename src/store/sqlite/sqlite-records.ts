@@ -79,7 +79,7 @@ function prepareStatements(db: SqliteShared["db"]) {
  * acknowledgements come batched from the worker, so one transaction (and its fsync) covers many.
  */
 export function sqliteRecords(x: SqliteShared, bodyParts: SqliteBodyParts): RecordStore {
-  const { db, addCounts, jobTargets } = x;
+  const { db, addCounts, jobTargets, leaseWrite } = x;
   const s = prepareStatements(db);
 
   const targetOf = (jobId: string): JobTarget => {
@@ -123,46 +123,48 @@ export function sqliteRecords(x: SqliteShared, bodyParts: SqliteBodyParts): Reco
 
   return {
     async claimRecords(req) {
-      const claimed = db
-        .transaction(() => {
-          const active = s.activeJobs.all() as Array<{ id: string; project_id: string }>;
-          const out: ClaimRow[] = [];
-          if (active.length === 0) return out;
-          const leaseUntil = req.now + req.leaseMs;
-          const take = (job: { id: string; project_id: string }, route: string, n: number): number => {
-            const rows = s.claim.all(req.owner, leaseUntil, job.id, route, req.now, n) as ClaimRow[];
-            for (const row of rows) out.push({ ...row, project_id: job.project_id });
-            return rows.length;
-          };
-          for (const { route, limit, skipProjects } of req.routes) {
-            // Projects whose own limit on the route is reached are left out (their records wait).
-            const skip = new Set(skipProjects ?? []);
-            const jobs = skip.size === 0 ? active : active.filter((j) => !skip.has(j.project_id));
-            const jobsPerProject = new Map<string, number>();
-            for (const job of jobs)
-              jobsPerProject.set(job.project_id, (jobsPerProject.get(job.project_id) ?? 0) + 1);
-            // Fair share first (each project its weighted slice, split equally between its jobs:
-            // fair-shares.ts), then fill what is left in job order, so a small job or project is
-            // never stuck behind a huge one and nothing stays idle.
-            let left = limit;
-            const shares = projectShares(jobsPerProject, limit, req.projectWeights);
-            const projectLeft = new Map([...shares].map(([id, share]) => [id, share.projectSlice]));
-            for (const job of jobs) {
-              if (left <= 0) break;
-              const budget = projectLeft.get(job.project_id)!;
-              if (budget <= 0) continue;
-              const n = take(job, route, Math.min(left, budget, shares.get(job.project_id)!.jobSlice));
-              projectLeft.set(job.project_id, budget - n);
-              left -= n;
-            }
-            for (const job of jobs) {
-              if (left <= 0) break;
-              left -= take(job, route, left);
-            }
+      // A claim only takes leases: not fsynced on its own (leaseWrite says why that is safe).
+      const claimed = leaseWrite(() => {
+        const active = s.activeJobs.all() as Array<{ id: string; project_id: string }>;
+        const out: ClaimRow[] = [];
+        if (active.length === 0) return out;
+        const leaseUntil = req.now + req.leaseMs;
+        const take = (job: { id: string; project_id: string }, route: string, n: number): number => {
+          const rows = s.claim.all(req.owner, leaseUntil, job.id, route, req.now, n) as ClaimRow[];
+          for (const row of rows) {
+            row.project_id = job.project_id;
+            out.push(row);
           }
-          return out;
-        })
-        .immediate();
+          return rows.length;
+        };
+        for (const { route, limit, skipProjects } of req.routes) {
+          // Projects whose own limit on the route is reached are left out (their records wait).
+          const skip = new Set(skipProjects ?? []);
+          const jobs = skip.size === 0 ? active : active.filter((j) => !skip.has(j.project_id));
+          const jobsPerProject = new Map<string, number>();
+          for (const job of jobs)
+            jobsPerProject.set(job.project_id, (jobsPerProject.get(job.project_id) ?? 0) + 1);
+          // Fair share first (each project its weighted slice, split equally between its jobs:
+          // fair-shares.ts), then fill what is left in job order, so a small job or project is
+          // never stuck behind a huge one and nothing stays idle.
+          let left = limit;
+          const shares = projectShares(jobsPerProject, limit, req.projectWeights);
+          const projectLeft = new Map([...shares].map(([id, share]) => [id, share.projectSlice]));
+          for (const job of jobs) {
+            if (left <= 0) break;
+            const budget = projectLeft.get(job.project_id)!;
+            if (budget <= 0) continue;
+            const n = take(job, route, Math.min(left, budget, shares.get(job.project_id)!.jobSlice));
+            projectLeft.set(job.project_id, budget - n);
+            left -= n;
+          }
+          for (const job of jobs) {
+            if (left <= 0) break;
+            left -= take(job, route, left);
+          }
+        }
+        return out;
+      });
       return claimed.map((r) => {
         const { endpoint, kind } = targetOf(r.job_id);
         const record: ClaimedRecord = {
@@ -185,20 +187,18 @@ export function sqliteRecords(x: SqliteShared, bodyParts: SqliteBodyParts): Reco
 
     async renewLeases(owner, held, leaseUntil) {
       if (held.length === 0) return [];
-      return db
-        .transaction(() => {
-          const lost: number[] = [];
-          for (const h of held) {
-            if (s.renew.run(leaseUntil, h.id, h.attempt, owner).changes === 0) lost.push(h.id);
-          }
-          return lost;
-        })
-        .immediate();
+      return leaseWrite(() => {
+        const lost: number[] = [];
+        for (const h of held) {
+          if (s.renew.run(leaseUntil, h.id, h.attempt, owner).changes === 0) lost.push(h.id);
+        }
+        return lost;
+      });
     },
 
     async recordResults(results, now) {
       if (results.length === 0) return { accepted: 0, refused: [] };
-      return db
+      const written = db
         .transaction(() => {
           const refused: number[] = [];
           const deltas = new Map<string, JobDelta>();
@@ -215,6 +215,8 @@ export function sqliteRecords(x: SqliteShared, bodyParts: SqliteBodyParts): Reco
           return { accepted: results.length - refused.length, refused };
         })
         .immediate();
+      x.noteResults(results.length);
+      return written;
     },
 
     async releaseRecords(owner, held, now, stopError) {

@@ -1,6 +1,7 @@
 import type { StoredFile } from "../../domain/file.js";
 import type { Job, JobKind } from "../../domain/job.js";
 import { type JobRow, jobFromRow } from "../rows.js";
+import { WalCheckpointer } from "./sqlite-checkpointer.js";
 import type { SqliteDatabase } from "./sqlite-driver.js";
 
 /**
@@ -24,6 +25,19 @@ export interface SqliteShared {
     },
   ): void;
   readonly jobTargets: Map<string, JobTarget>;
+  /**
+   * Runs `fn` in an immediate transaction whose commit is not fsynced, for writes that only
+   * take or extend a lease (claims, renewals). Losing such a commit to a power cut only makes
+   * a record run again, which calls allow (at-least-once), and WAL commits survive in order: the
+   * next fsynced commit (an outcome, a job change) makes this one durable too, so nothing that
+   * depends on it can outlive it. A process crash loses nothing (the WAL is in the OS's cache).
+   * Must not be called inside another transaction (SQLite refuses to change the setting there).
+   */
+  leaseWrite<T>(fn: () => T): T;
+  /** Results were written: a steady stream of them moves checkpoints off the event loop. */
+  noteResults(count: number): void;
+  /** Ends the checkpoint thread, if one runs; call before closing the database. */
+  stopCheckpoints(): Promise<void>;
 }
 
 /** What a claimed record carries of its job. */
@@ -32,7 +46,11 @@ export interface JobTarget {
   kind: JobKind;
 }
 
-export function sqliteShared(db: SqliteDatabase): SqliteShared {
+/** Results written before the checkpoint thread starts: a few batches of a real run, not a test's handful. */
+const RESULTS_BEFORE_CHECKPOINT_THREAD = 2000;
+
+/** `path`: the database file, for the checkpoint thread's own connection (none for `:memory:`). */
+export function sqliteShared(db: SqliteDatabase, path = ":memory:"): SqliteShared {
   const insertFile = db.prepare(
     `INSERT INTO files (id, filename, purpose, bytes, blob_key, created_at, expires_at, project_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -42,8 +60,17 @@ export function sqliteShared(db: SqliteDatabase): SqliteShared {
     `UPDATE jobs SET succeeded = succeeded + ?, failed = failed + ?, cancelled = cancelled + ?,
        expired = expired + ?, input_tokens = input_tokens + ?, output_tokens = output_tokens + ? WHERE id = ?`,
   );
+  const leaseWrite = unsyncedWrites(db);
+  const checkpointer = new WalCheckpointer(db, path);
+  let results = 0;
   return {
     db,
+    leaseWrite,
+    noteResults(count) {
+      results += count;
+      if (results >= RESULTS_BEFORE_CHECKPOINT_THREAD) checkpointer.start();
+    },
+    stopCheckpoints: () => checkpointer.stop(),
     getJob(id) {
       const row = getJob.get(id);
       return row && jobFromRow(row);
@@ -63,5 +90,24 @@ export function sqliteShared(db: SqliteDatabase): SqliteShared {
       );
     },
     jobTargets: new Map(),
+  };
+}
+
+/** SQLite's `synchronous` levels above NORMAL (FULL = 2, EXTRA = 3) fsync the WAL at every commit. */
+const NORMAL = 1;
+
+function unsyncedWrites(db: SqliteDatabase): <T>(fn: () => T) => T {
+  const rows = db.pragma("synchronous") as Array<{ synchronous?: number }>;
+  const level = rows[0]?.synchronous ?? NORMAL;
+  if (level <= NORMAL) return (fn) => db.transaction(fn).immediate();
+  // Not prepared statements: SQLite applies this pragma while compiling it, so running a
+  // prepared one again would change nothing (a few microseconds of parsing each time).
+  return (fn) => {
+    db.exec(`PRAGMA synchronous = ${NORMAL}`);
+    try {
+      return db.transaction(fn).immediate();
+    } finally {
+      db.exec(`PRAGMA synchronous = ${level}`);
+    }
   };
 }

@@ -40,7 +40,7 @@ export interface SqliteStoreOptions {
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   // Refuses an empty or foreign file; WAL, synchronous, busy timeout, migrations (sqlite-open.ts).
   const db = openDocketDatabase(options.path, options.synchronous ?? "FULL");
-  const shared = sqliteShared(db);
+  const shared = sqliteShared(db, options.path);
   const bodyParts = new SqliteBodyParts(db);
   const largeBodies: LargeBodies = {
     readBodyPart: async (recordId, part) => bodyParts.read(recordId, part),
@@ -50,6 +50,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     engine: "sqlite",
     capabilities,
     async close() {
+      await shared.stopCheckpoints();
       if (db.open) db.close();
     },
     ...sqliteFiles(shared),

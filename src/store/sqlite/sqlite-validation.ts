@@ -1,4 +1,5 @@
 import { VALIDATION_HELD_JOB_STATUSES } from "../../domain/job-transitions.js";
+import type { NewRecord } from "../../domain/record.js";
 import { RESET_CACHE_COUNTS } from "../dedup-rows.js";
 import { sqlList } from "../sql-list.js";
 import type { ValidationStore } from "../validation-store.js";
@@ -7,10 +8,17 @@ import { sqliteDedupInserts } from "./sqlite-dedup.js";
 import type { SqliteShared } from "./sqlite-shared.js";
 
 /** Validation on SQLite (ValidationStore): a job's input file becoming its records. */
-export function sqliteValidation({ db, getJob }: SqliteShared, bodyParts: SqliteBodyParts): ValidationStore {
+export function sqliteValidation(
+  { db, getJob, leaseWrite }: SqliteShared,
+  bodyParts: SqliteBodyParts,
+): ValidationStore {
   const insertRecord = db.prepare(
     `INSERT INTO records (job_id, position, line, custom_id, custom_id_json, route, body, max_attempts)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const renew = db.prepare(
+    `UPDATE jobs SET validation_lease_until = ?
+     WHERE id = ? AND validation_owner = ? AND status IN (${sqlList(VALIDATION_HELD_JOB_STATUSES)})`,
   );
   // A record that failed its own validation (NewRecord.failure) is stored finished and counted.
   const dedupInserts = sqliteDedupInserts(db);
@@ -19,97 +27,97 @@ export function sqliteValidation({ db, getJob }: SqliteShared, bodyParts: Sqlite
        state, error_code, error_message, finished_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'failed', ?, ?, ?)`,
   );
+  /** Inserts one chunk; the caller holds the transaction. */
+  const insertChunk = (jobId: string, records: NewRecord[], maxAttempts: number) => {
+    let failed = 0;
+    const deduped = dedupInserts(jobId, maxAttempts);
+    for (const r of records) {
+      // Identical requests once (docs/dedup-and-cache.md): only jobs that dedup or cache get here
+      // (never with a body for parts: validation does not dedup those).
+      if (r.dedup && !r.failure && typeof r.body === "string" && r.body.length <= BODY_PART_CHARS) {
+        deduped.insert(r);
+        continue;
+      }
+      if (r.failure) {
+        // Never sent, so its body is not kept whole: the error says what was wrong with it.
+        insertFailed.run(
+          jobId,
+          r.position,
+          r.line,
+          r.customId,
+          r.customIdJson ?? null,
+          r.route,
+          "",
+          maxAttempts,
+          r.failure.code,
+          r.failure.message,
+          Date.now(),
+        );
+        failed++;
+        continue;
+      }
+      // A large body goes in parts (sqlite-body-parts.ts): the row stays small for its UPDATEs.
+      const { body } = r;
+      const bytes = typeof body === "string" ? null : body;
+      const large = bytes ? bytes.length > BODY_PART_BYTES : body.length > BODY_PART_CHARS;
+      const { lastInsertRowid } = insertRecord.run(
+        jobId,
+        r.position,
+        r.line,
+        r.customId,
+        r.customIdJson ?? null,
+        r.route,
+        large ? "" : bytes ? bytes.toString("utf8") : body,
+        maxAttempts,
+      );
+      // A body given as bytes is written from them: no string copy of a big line.
+      if (large && bytes) bodyParts.writeBytes(lastInsertRowid, bytes);
+      else if (large) bodyParts.write(lastInsertRowid, body as string);
+    }
+    if (failed > 0) db.prepare("UPDATE jobs SET failed = failed + ? WHERE id = ?").run(failed, jobId);
+    deduped.finish();
+  };
   return {
     async claimValidation(owner, leaseMs, now) {
-      return db
-        .transaction(() => {
-          const row = db
-            .prepare(
-              `SELECT id, validation_lease_until FROM jobs WHERE status = 'validating'
+      // A lease: not fsynced (leaseWrite). Lost to a power cut, the file is only validated again;
+      // the next fsynced commit (its records, its start) makes it durable before anything depends on it.
+      return leaseWrite(() => {
+        const row = db
+          .prepare(
+            `SELECT id, validation_lease_until FROM jobs WHERE status = 'validating'
                AND (validation_lease_until IS NULL OR validation_lease_until < ?) ORDER BY seq LIMIT 1`,
-            )
-            .get(now) as { id: string; validation_lease_until: number | null } | undefined;
-          if (!row) return undefined;
-          // A previous holder died part-way: start the file again from a clean slate.
-          if (row.validation_lease_until !== null) {
-            db.prepare("DELETE FROM records WHERE job_id = ?").run(row.id);
-            // Records that failed their own validation (or came from the cache) were counted as they were inserted.
-            db.prepare(`UPDATE jobs SET failed = 0, ${RESET_CACHE_COUNTS} WHERE id = ?`).run(row.id);
-          }
-          db.prepare(
-            `UPDATE jobs SET validation_owner = ?, validation_lease_until = ?,
+          )
+          .get(now) as { id: string; validation_lease_until: number | null } | undefined;
+        if (!row) return undefined;
+        // A previous holder died part-way: start the file again from a clean slate.
+        if (row.validation_lease_until !== null) {
+          db.prepare("DELETE FROM records WHERE job_id = ?").run(row.id);
+          // Records that failed their own validation (or came from the cache) were counted as they were inserted.
+          db.prepare(`UPDATE jobs SET failed = 0, ${RESET_CACHE_COUNTS} WHERE id = ?`).run(row.id);
+        }
+        db.prepare(
+          `UPDATE jobs SET validation_owner = ?, validation_lease_until = ?,
                validation_attempts = validation_attempts + 1 WHERE id = ?`,
-          ).run(owner, now + leaseMs, row.id);
-          return getJob(row.id);
-        })
-        .immediate();
+        ).run(owner, now + leaseMs, row.id);
+        return getJob(row.id);
+      });
     },
 
     async renewValidation(jobId, owner, leaseUntil) {
-      const r = db
-        .prepare(
-          `UPDATE jobs SET validation_lease_until = ?
-         WHERE id = ? AND validation_owner = ? AND status IN (${sqlList(VALIDATION_HELD_JOB_STATUSES)})`,
-        )
-        .run(leaseUntil, jobId, owner);
+      // A lease extension, not fsynced, like a claim (leaseWrite).
+      const r = leaseWrite(() => renew.run(leaseUntil, jobId, owner));
       return r.changes > 0;
     },
 
     async insertRecords(jobId, records, maxAttempts) {
-      db.transaction(() => {
-        let failed = 0;
-        const deduped = dedupInserts(jobId, maxAttempts);
-        for (const r of records) {
-          // Identical requests once (docs/dedup-and-cache.md): only jobs that dedup or cache get here
-          // (never with a body for parts: validation does not dedup those).
-          if (r.dedup && !r.failure && typeof r.body === "string" && r.body.length <= BODY_PART_CHARS) {
-            deduped.insert(r);
-            continue;
-          }
-          if (r.failure) {
-            // Never sent, so its body is not kept whole: the error says what was wrong with it.
-            insertFailed.run(
-              jobId,
-              r.position,
-              r.line,
-              r.customId,
-              r.customIdJson ?? null,
-              r.route,
-              "",
-              maxAttempts,
-              r.failure.code,
-              r.failure.message,
-              Date.now(),
-            );
-            failed++;
-            continue;
-          }
-          // A large body goes in parts (sqlite-body-parts.ts): the row stays small for its UPDATEs.
-          const { body } = r;
-          const bytes = typeof body === "string" ? null : body;
-          const large = bytes ? bytes.length > BODY_PART_BYTES : body.length > BODY_PART_CHARS;
-          const { lastInsertRowid } = insertRecord.run(
-            jobId,
-            r.position,
-            r.line,
-            r.customId,
-            r.customIdJson ?? null,
-            r.route,
-            large ? "" : bytes ? bytes.toString("utf8") : body,
-            maxAttempts,
-          );
-          // A body given as bytes is written from them: no string copy of a big line.
-          if (large && bytes) bodyParts.writeBytes(lastInsertRowid, bytes);
-          else if (large) bodyParts.write(lastInsertRowid, body as string);
-        }
-        if (failed > 0) db.prepare("UPDATE jobs SET failed = failed + ? WHERE id = ?").run(failed, jobId);
-        deduped.finish();
-      }).immediate();
+      db.transaction(() => insertChunk(jobId, records, maxAttempts)).immediate();
     },
 
-    async finishValidation(jobId, total, now, model) {
+    async finishValidation(jobId, total, now, model, last) {
       return db
         .transaction(() => {
+          // The last chunk commits with the start: one fsync fewer before the first request.
+          for (const c of last ?? []) insertChunk(jobId, c.records, c.maxAttempts);
           const started = db
             .prepare(
               `UPDATE jobs SET status = 'in_progress', total = ?, in_progress_at = ?, validation_lease_until = NULL,

@@ -14,6 +14,13 @@ describe("jsonlLines", () => {
     expect(await collect(chunks)).toEqual(['{"a":"é"}', '{"b":"😀"}', '{"c":1}']);
   });
 
+  it("keeps whole lines of a chunk and joins the one that spans chunks, across several chunks", async () => {
+    const chunks = ['{"a":1}\n{"b"', ":2", '}\n{"c":3}\n', '{"d":4}\n\n{"e"', ":5}"].map((t) =>
+      Buffer.from(t),
+    );
+    expect(await collect(chunks)).toEqual(['{"a":1}', '{"b":2}', '{"c":3}', '{"d":4}', '{"e":5}']);
+  });
+
   it("refuses a line longer than its limit", async () => {
     await expect(collect([Buffer.from("x".repeat(20))], 10)).rejects.toThrow(/longer than 10/);
   });

@@ -27,18 +27,27 @@ export async function* jsonlLineBatches(
   const decoder = new StringDecoder("utf8");
   let pending = "";
   for await (const chunk of body) {
-    pending += typeof chunk === "string" ? chunk : decoder.write(chunk);
-    // Lines are cut where they lie and the rest kept once per chunk, not once per line.
+    const text = typeof chunk === "string" ? chunk : decoder.write(chunk);
+    // Lines are cut where they lie in the chunk and the rest kept once per chunk, not once per
+    // line. Only the line that spans the edge is joined: joining the whole chunk to the rest
+    // before it and cutting that would copy every chunk once more (40 MB a full Message Batch).
     const lines: string[] = [];
     let start = 0;
-    let newline = pending.indexOf("\n");
+    let newline = text.indexOf("\n");
+    if (newline >= 0 && pending !== "") {
+      const line = (pending + text.slice(0, newline)).trim();
+      if (line !== "") lines.push(line);
+      pending = "";
+      start = newline + 1;
+      newline = text.indexOf("\n", start);
+    }
     while (newline >= 0) {
-      const line = pending.slice(start, newline).trim();
+      const line = text.slice(start, newline).trim();
       if (line !== "") lines.push(line);
       start = newline + 1;
-      newline = pending.indexOf("\n", start);
+      newline = text.indexOf("\n", start);
     }
-    if (start > 0) pending = pending.slice(start);
+    pending = start > 0 ? text.slice(start) : pending + text;
     if (lines.length > 0) yield lines;
     if (pending.length > maxLineChars) {
       throw new BatchApiError(
