@@ -1,5 +1,6 @@
 import type { ProviderResult } from "../provider-job-store.js";
 import { appendProviderResultColumns } from "../provider-result-columns.js";
+import { JOB_COUNTS_SET_SQL, outcomeSetSql, PER_JOB_TALLY_SQL } from "./outcome-set-sql.js";
 
 /**
  * Ingest's write (ProviderJobStore.writeProviderResults) in one statement: a batch of a provider
@@ -45,42 +46,17 @@ done AS (
                  WHEN j.status = 'cancelling' THEN 'cancelled'
                  WHEN r.attempt - r.released >= r.max_attempts THEN 'failed'
                  ELSE 'pending' END,
-    run_at = CASE WHEN v.state = 'pending' THEN v.run_at ELSE r.run_at END,
-    response_status = v.response_status,
-    response_request_id = v.response_request_id,
-    response_body = v.response_body,
-    error_code = v.error_code,
-    error_message = v.error_message,
-    input_tokens = v.input_tokens,
-    output_tokens = v.output_tokens,
-    finished_at = CASE WHEN v.state <> 'pending' OR j.status = 'cancelling' OR r.attempt - r.released >= r.max_attempts
-                       THEN $3::bigint ELSE NULL END,
-    latency_ms = v.latency_ms,
-    lease_owner = NULL,
-    lease_until = NULL
+    ${outcomeSetSql("$3")}
   FROM v, jobs j
   WHERE r.id = v.id
     AND CASE WHEN r.state = 'running' AND r.lease_owner = $4 AND r.provider_job_id = $1 THEN true ELSE false END
     AND j.id = r.job_id
   RETURNING r.id, r.job_id, r.state, v.state AS asked, v.input_tokens, v.output_tokens
 ),
-per_job AS (
-  SELECT job_id,
-    count(*) FILTER (WHERE state = 'succeeded') AS succeeded,
-    count(*) FILTER (WHERE state = 'failed') AS failed,
-    count(*) FILTER (WHERE state = 'cancelled') AS cancelled,
-    COALESCE(sum(input_tokens), 0) AS input_tokens,
-    COALESCE(sum(output_tokens), 0) AS output_tokens
-  FROM done
-  GROUP BY job_id
+per_job AS (${PER_JOB_TALLY_SQL}
 ),
 counted AS (
-  UPDATE jobs j SET
-    succeeded = j.succeeded + d.succeeded,
-    failed = j.failed + d.failed,
-    cancelled = j.cancelled + d.cancelled,
-    input_tokens = j.input_tokens + d.input_tokens,
-    output_tokens = j.output_tokens + d.output_tokens
+  UPDATE jobs j SET ${JOB_COUNTS_SET_SQL}
   FROM (SELECT * FROM per_job WHERE succeeded + failed + cancelled > 0 ORDER BY job_id) d
   WHERE j.id = d.job_id
 ),
