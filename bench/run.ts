@@ -10,6 +10,7 @@ import { benchPgScaling } from "./pg-scaling.bench.js";
 import { benchPrepThroughput } from "./prep-throughput.bench.js";
 import { benchCapacity } from "./scenarios/capacity.bench.js";
 import { benchCrashLoop } from "./scenarios/crash-loop.bench.js";
+import { benchDashboard } from "./scenarios/dashboard.bench.js";
 import { benchDedup } from "./scenarios/dedup.bench.js";
 import { benchExportParquet } from "./scenarios/export-parquet.bench.js";
 import { benchLatency } from "./scenarios/latency.bench.js";
@@ -35,6 +36,7 @@ const SCENARIOS: Record<string, () => Promise<void>> = {
   "provider-batch": benchProviderBatch,
   "export-parquet": () => benchExportParquet(),
   "merged-results": () => benchMergedResults(),
+  dashboard: benchDashboard,
 };
 
 const onlyArg = process.argv.indexOf("--only");

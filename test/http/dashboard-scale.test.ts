@@ -14,14 +14,12 @@ const JOBS = 10_000;
 const RECORDS = 1_000_000;
 /** Records of the big job that have finished, spread over 100 seconds. */
 const FINISHED = 100_000;
-/** Loopback budgets, far above what the queries take here (a few ms), far below "feels slow". */
-const LIST_BUDGET_MS = 250;
-const JOB_PAGE_BUDGET_MS = 1_000;
 
 /**
  * The dashboard stays fast at scale (docs/dashboard.md): 10,000 jobs and one job of 1,000,000
  * records, on the embedded store. Job counts come from job rows and the job page's queries are
- * bounded by indexes, so neither grows with the big job's records.
+ * bounded by indexes, so neither grows with the big job's records. The times are printed; their
+ * bounds are checked by `npm run bench -- --only dashboard`, not by this test.
  */
 describe("dashboard at scale", () => {
   let dir: string;
@@ -112,20 +110,17 @@ describe("dashboard at scale", () => {
     return { status: res.status, body, ms };
   };
 
-  it("lists, filters and pages 10,000 jobs within budget", async () => {
+  it("lists, filters and pages 10,000 jobs", async () => {
     await timed("/v1/dashboard/jobs"); // warm the connection and statement cache
     const first = await timed("/v1/dashboard/jobs?limit=100");
     expect(first.status).toBe(200);
-    expect(first.ms).toBeLessThan(LIST_BUDGET_MS);
     expect(first.body.total).toBe(JOBS);
     const data = first.body.data as Array<{ id: string; counts: { total: number } }>;
     expect(data[0]!.id).toBe(bigJob);
     expect(data[0]!.counts.total).toBe(RECORDS);
     const last = await timed(`/v1/dashboard/jobs?limit=100&after=batch_000100`);
-    expect(last.ms).toBeLessThan(LIST_BUDGET_MS);
     expect((last.body.data as unknown[]).length).toBe(100);
     const filtered = await timed("/v1/dashboard/jobs?model=model-odd&status=validating&limit=100");
-    expect(filtered.ms).toBeLessThan(LIST_BUDGET_MS);
     const odd = Math.floor((JOBS - 1) / 2); // batch_000001, batch_000003, … (the big job has no model)
     expect((filtered.body.data as unknown[]).length).toBe(100);
     expect(filtered.body.has_more).toBe(true);
@@ -133,10 +128,9 @@ describe("dashboard at scale", () => {
     expect((filtered.body.status_counts as Record<string, number>).validating).toBe(odd);
   });
 
-  it("shows the 1,000,000-record job's page within budget", async () => {
+  it("shows the 1,000,000-record job's page", async () => {
     const page = await timed(`/v1/dashboard/jobs/${bigJob}`);
     expect(page.status).toBe(200);
-    expect(page.ms).toBeLessThan(JOB_PAGE_BUDGET_MS);
     const body = page.body as {
       counts: Record<string, number>;
       latency_ms: { sample: number; p50: number };
