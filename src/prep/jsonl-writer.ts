@@ -4,6 +4,7 @@ import { rename, rm } from "node:fs/promises";
 
 /** Lines are encoded into buffers of this size and written one buffer at a time. */
 const BATCH_BYTES = 1 << 20;
+const NEWLINE = 0x0a;
 
 /**
  * Writes a JSONL file next to its final name and renames it into place on commit, so a
@@ -30,21 +31,30 @@ export class JsonlFileWriter {
     return new JsonlFileWriter(stream, tmpPath, path);
   }
 
+  /** Resolves when the line is buffered; returns undefined (nothing to wait for) when it was at once. */
   write(value: object): Promise<void> | undefined {
-    return this.writeLine(`${JSON.stringify(value)}\n`);
+    return this.writeText(JSON.stringify(value));
   }
 
-  /** Resolves when the line is buffered; returns undefined (nothing to wait for) when it was at once. */
-  writeLine(line: string): Promise<void> | undefined {
+  /**
+   * `text` and a newline. The newline is a byte put after it, not a `${text}\n` string: that
+   * would be a second copy of every line (the concatenation, flattened to be encoded).
+   */
+  private writeText(text: string): Promise<void> | undefined {
     this.lines++;
     // A UTF-16 code unit takes at most 3 bytes in UTF-8, so this bound never splits a line.
-    if (line.length * 3 > BATCH_BYTES - this.used) {
+    if (text.length * 3 + 1 > BATCH_BYTES - this.used) {
       const flushed = this.flush();
-      if (line.length * 3 > BATCH_BYTES) return this.push(Buffer.from(line, "utf8")) ?? flushed;
-      this.used = this.batch.write(line, 0, "utf8");
+      if (text.length * 3 + 1 > BATCH_BYTES) {
+        const pushed = this.push(Buffer.from(`${text}\n`, "utf8"));
+        return pushed ?? flushed;
+      }
+      this.used = this.batch.write(text, 0, "utf8");
+      this.batch[this.used++] = NEWLINE;
       return flushed;
     }
-    this.used += this.batch.write(line, this.used, "utf8");
+    this.used += this.batch.write(text, this.used, "utf8");
+    this.batch[this.used++] = NEWLINE;
     return undefined;
   }
 

@@ -6,11 +6,14 @@ import { DEFAULT_MAX_ROW_BYTES, type ReaderItem, type ReaderOptions } from "./da
 import { detectDelimiter } from "./detect-delimiter.js";
 
 /**
- * Reads of 256 KiB: large enough that splitting costs little per read, small enough that the
- * decoded text rows keep alive (their fields are slices of it) stays small: 1 MiB reads put the
- * exact run at 230 MB of peak RSS, 256 KiB at 197 MB (50 MB file).
+ * Reads of 32 KiB: the decoded text of a read (rows' fields are slices of it) then stays below
+ * V8's large-object size (128 KB: 64k characters of two-byte text), so it is allocated young and
+ * dies in a scavenge. Texts of larger reads went to the large-object space, freed only by a full
+ * collection, which V8 runs lazily: the main-thread heap grew by tens of MB of dead reads, and
+ * each new large object cost page faults. On 200 MB with 256 KiB reads: exact run 184–194 MiB of
+ * peak RSS, estimate run 9–11 s of CPU; with 32 KiB reads: 156 MiB and ~5 s.
  */
-const READ_BYTES = 1 << 18;
+const READ_BYTES = 1 << 15;
 
 /**
  * Streams a CSV file with a header row, one batch of rows per read. Rows that cannot be parsed
