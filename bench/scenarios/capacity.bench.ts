@@ -28,8 +28,13 @@ export async function benchCapacity(): Promise<void> {
           : { backendUrl: fake.url, concurrency: 256, adaptive: true },
       );
       try {
+        // The process's CPU per record (Docket runs in it; the fake has its own): on a shared
+        // host the wall-clock ratios move with the load, this moves with the code.
+        const cpu0 = process.cpuUsage();
         const id = await d.submit(chatLines(records, mode));
         const job = await d.waitFor(id, ["completed"]);
+        const cpu = process.cpuUsage(cpu0);
+        results[`${mode}_cpu_us_per_record`] = (cpu.user + cpu.system) / records;
         const seconds = (job.finalizingAt! - job.inProgressAt!) / 1000;
         results[mode] = records / seconds / ideal;
         console.log(
@@ -46,6 +51,8 @@ export async function benchCapacity(): Promise<void> {
       fraction_of_ideal_adaptive: results.adaptive!,
       fraction_of_ideal_direct_client: results.direct!,
       fixed_vs_direct: results.fixed! / results.direct!,
+      cpu_us_per_record_fixed: results.fixed_cpu_us_per_record!,
+      cpu_us_per_record_adaptive: results.adaptive_cpu_us_per_record!,
     });
     goal({
       name: "capacity.fixed_vs_ideal",

@@ -6,7 +6,7 @@ export interface AdaptiveConcurrencyOptions {
   backoffRatio: number;
   /** Window after which the no-queue latency estimate is relearned (the backend may change). */
   minRttWindowMs: number;
-  /** Latency differences below this are treated as noise (event-loop jitter on loopback). */
+  /** Latency differences below this are treated as noise (timer jitter on loopback). */
   rttToleranceMs: number;
 }
 
@@ -25,6 +25,11 @@ export const ADAPTIVE_DEFAULTS: Omit<AdaptiveConcurrencyOptions, "max"> = {
  * more than β: take one away. An explicit overload (429, 503, timeout) cuts the limit by
  * `backoffRatio`, at most once per round trip, like AIMD. α = 3·log10(limit), β = 6·log10(limit)
  * keep a small standing queue, so the backend never idles and throughput stays at its capacity.
+ *
+ * A sample's latency is measured by this process's event loop, so it also holds the time a
+ * request waited here to be written and its response waited to be read (`loopLagMs`, the
+ * loop's recent delay). That wait is this host's, not the backend's: it is allowed for on top
+ * of `rttToleranceMs`, else a busy host reads as a queueing backend and the limit settles low.
  */
 export class AdaptiveConcurrency {
   private limit: number;
@@ -42,8 +47,11 @@ export class AdaptiveConcurrency {
     return Math.max(this.o.min, Math.floor(this.limit));
   }
 
-  /** One finished request: its latency, whether it signalled overload, and how many were in flight. */
-  onSample(rttMs: number, overloaded: boolean, inFlight: number, now: number): void {
+  /**
+   * One finished request: its latency, whether it signalled overload, how many were in flight,
+   * and how late this process's event loop has been running callbacks lately (ms).
+   */
+  onSample(rttMs: number, overloaded: boolean, inFlight: number, now: number, loopLagMs = 0): void {
     this.smoothedRtt = this.smoothedRtt === 0 ? rttMs : this.smoothedRtt * 0.9 + rttMs * 0.1;
     if (overloaded) {
       // One cut per round trip: the overloads of one burst are one signal, not many.
@@ -56,9 +64,9 @@ export class AdaptiveConcurrency {
     this.observeMinRtt(rttMs, now);
     // Too little traffic to learn anything about the limit (the app, not the backend, limits).
     if (inFlight * 2 < this.limit) return;
-    const minRtt = Math.min(this.minRtt, this.previousWindowMinRtt);
-    const queued =
-      this.limit * (1 - (minRtt + this.o.rttToleranceMs) / Math.max(rttMs, minRtt + this.o.rttToleranceMs));
+    // The loop's delay is met twice per request: before undici writes it, and before its answer is read.
+    const noQueue = Math.min(this.minRtt, this.previousWindowMinRtt) + this.o.rttToleranceMs + 2 * loopLagMs;
+    const queued = this.limit * (1 - noQueue / Math.max(rttMs, noQueue));
     const log = Math.max(1, Math.log10(this.limit));
     if (queued <= 3 * log) this.limit = Math.min(this.o.max, this.limit + log / Math.sqrt(this.limit));
     else if (queued >= 6 * log) this.limit = Math.max(this.o.min, this.limit - log / Math.sqrt(this.limit));

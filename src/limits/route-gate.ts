@@ -1,5 +1,6 @@
 import type { RouteConfig } from "../config/config.js";
 import { ADAPTIVE_DEFAULTS, AdaptiveConcurrency } from "./adaptive-concurrency.js";
+import { type EventLoopLag, processEventLoopLag } from "./event-loop-lag.js";
 import { Gcra } from "./gcra.js";
 
 /** What the gate needs to know about a finished request. */
@@ -22,6 +23,8 @@ export interface RequestSample {
  */
 export class RouteGate {
   private readonly adaptive: AdaptiveConcurrency | null;
+  /** Read with each adaptive sample: the part of a latency that is this host's own delay. */
+  private readonly loopLag: EventLoopLag | null;
   private readonly rpm: Gcra | null;
   private readonly tpm: Gcra | null;
   private pausedUntil = 0;
@@ -33,6 +36,7 @@ export class RouteGate {
     this.adaptive = route.adaptive
       ? new AdaptiveConcurrency({ ...ADAPTIVE_DEFAULTS, max: route.concurrency })
       : null;
+    this.loopLag = route.adaptive ? processEventLoopLag() : null;
     this.rpm = route.rpm ? new Gcra(route.rpm * share) : null;
     this.tpm = route.tpm ? new Gcra(route.tpm * share) : null;
   }
@@ -81,6 +85,6 @@ export class RouteGate {
       this.pausedUntil = Math.max(this.pausedUntil, now + s.retryAfterMs);
     }
     if (this.tpm && s.actualTokens !== null) this.tpm.adjust(s.actualTokens - s.estimatedTokens, now);
-    this.adaptive?.onSample(s.rttMs, s.overloaded, inFlight, now);
+    this.adaptive?.onSample(s.rttMs, s.overloaded, inFlight, now, this.loopLag?.recentMs(now) ?? 0);
   }
 }

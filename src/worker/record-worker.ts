@@ -42,6 +42,8 @@ export class RecordWorker {
   private readonly budgetStops = new Map<string, ClaimedRecord[]>();
   /** The claim being taken in (its budget look-ups included): a budget stop waits for it. */
   private claimTurn: Promise<void> = Promise.resolve();
+  /** Jobs seen for the first time are being looked up for a budget: nothing starts until then. */
+  private learningBudgets = 0;
   private readonly budgets: WorkerBudgets;
   private readonly stopChecks: StopChecks;
   private readonly projectGates: ProjectRouteGates;
@@ -262,7 +264,12 @@ export class RecordWorker {
     const unknown = this.budgets.unknown(claimed.map((r) => r.jobId));
     if (unknown.length === 0) return;
     const holding = this.held.jobs(true);
-    for (const s of await this.budgets.learn(unknown, holding)) void this.stopForBudget(s.jobId, s.stop);
+    this.learningBudgets++;
+    try {
+      for (const s of await this.budgets.learn(unknown, holding)) void this.stopForBudget(s.jobId, s.stop);
+    } finally {
+      this.learningBudgets--;
+    }
   }
 
   /**
@@ -271,6 +278,15 @@ export class RecordWorker {
    */
   private mayClaim(): boolean {
     return !this.stopping && !this.dry && this.budgetStops.size === 0;
+  }
+
+  /**
+   * Whether a finished request may start the next prefetched ones itself, outside the pump:
+   * not on shutdown, and not while a claim's new jobs are looked up for a budget (the pump
+   * starts those once they are known).
+   */
+  private mayStartNow(): boolean {
+    return !this.stopping && this.learningBudgets === 0;
   }
 
   /** Per route, how many more records to claim (claim-wants.ts). */
@@ -367,6 +383,10 @@ export class RecordWorker {
       const { stillHeld, released } = this.held.finish(record.id, held);
       if (stillHeld) this.settle(record, outcome, released, finished - started);
       if (this.stopping && this.inFlight === 0) this.drained?.();
+      // The freed slot takes its next record from the prefetch now, not after a pass of the pump
+      // that may be under way (a claim and the turns before it): a slot idle for those turns is
+      // throughput lost at the backend. The pump then claims more if the prefetch runs low.
+      if (slot.queue.length > 0 && this.mayStartNow()) this.startQueued();
       if (slot.queue.length > 0 || !this.dry) void this.pump();
       else if (this.inFlight === 0) {
         // A finished record may have made a job complete, or a retry may now be due.
