@@ -3,8 +3,8 @@ import { fileURLToPath } from "node:url";
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FakeStats } from "../../src/backends/fake/fake-stats.js";
+import { tsChildArgs } from "../support/ts-child/ts-child.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const script = fileURLToPath(new URL("./fixtures/fake-backend-cli.ts", import.meta.url));
 let child: ChildProcess | null = null;
 
@@ -14,8 +14,7 @@ afterEach(() => {
 });
 
 function runCli(args: string[]): { proc: ChildProcess; url: Promise<string>; output: () => string } {
-  const proc = spawn(`${root}node_modules/.bin/vite-node`, [script, "fake-backend", ...args], {
-    cwd: root,
+  const proc = spawn(process.execPath, tsChildArgs(script, ["fake-backend", ...args]), {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -74,7 +73,6 @@ describe("docket fake-backend", () => {
     expect(stats.byStatus).toEqual({ 200: 1, 400: 1, 500: 1 });
 
     const exited = new Promise<number | null>((resolve) => cli.proc.once("exit", (code) => resolve(code)));
-    // SIGINT: vite-node, which runs the TypeScript here, handles SIGTERM itself (exit 143).
     cli.proc.kill("SIGINT");
     expect(await exited).toBe(0);
   });

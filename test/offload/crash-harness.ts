@@ -6,15 +6,15 @@ import { join, resolve } from "node:path";
 import { expect } from "vitest";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
+import { tsChildArgs } from "../support/ts-child/ts-child.js";
 import { finishedOf } from "./offload-harness.js";
 
-const VITE_NODE = resolve(import.meta.dirname, "../../node_modules/.bin/vite-node");
 const CHILD = resolve(import.meta.dirname, "offload-child.ts");
 
 export function runChild(
   env: Record<string, string>,
 ): Promise<{ code: number | null; signal: string | null; out: string }> {
-  const proc = spawn(VITE_NODE, [CHILD], {
+  const proc = spawn(process.execPath, tsChildArgs(CHILD), {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -3,7 +3,7 @@ import { openTestStore } from "../store/pg-test-db.js";
 import { openTempStore } from "./offload-harness.js";
 
 // Apart from offload-harness.ts: pg-test-db imports vitest, which the crash tests' child
-// processes (offload-child.ts, run by vite-node) must not load.
+// processes (offload-child.ts, run by test/support/ts-child) must not load.
 
 export type Engine = "sqlite" | "postgres";
 

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { tsChildArgs } from "./ts-child/ts-child.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const script = fileURLToPath(new URL("../backends/fixtures/fake-backend-cli.ts", import.meta.url));
 
 const running = new Set<ChildProcess>();
@@ -17,8 +17,7 @@ export function killFakeClis(): void {
  * rejects with everything it wrote when it exits first (a refused flag).
  */
 export function runFakeCli(args: string[]): { proc: ChildProcess; url: Promise<string> } {
-  const proc = spawn(`${root}node_modules/.bin/vite-node`, [script, "fake-backend", ...args], {
-    cwd: root,
+  const proc = spawn(process.execPath, tsChildArgs(script, ["fake-backend", ...args]), {
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(proc);

@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { tsChildArgs } from "../support/ts-child/ts-child.js";
 
-const VITE_NODE = fileURLToPath(new URL("../../node_modules/vite-node/vite-node.mjs", import.meta.url));
 const CHILD = fileURLToPath(new URL("./huge-line-child.ts", import.meta.url));
 
 /**
@@ -13,7 +13,7 @@ const CHILD = fileURLToPath(new URL("./huge-line-child.ts", import.meta.url));
  */
 describe("validating a 100 MB line", () => {
   it("keeps peak memory above idle under 400 MB, and queues the line", () => {
-    const child = spawnSync(process.execPath, ["--expose-gc", VITE_NODE, CHILD], {
+    const child = spawnSync(process.execPath, tsChildArgs(CHILD, [], ["--expose-gc"]), {
       env: { ...process.env, HUGE_LINE_MB: "100" },
       encoding: "utf8",
       timeout: 120_000,
