@@ -81,12 +81,15 @@ async function run(backendUrl: string, killEveryMs: number | null) {
     const restarts: number[] = [];
     let lastKill = Date.now();
     for (;;) {
-      const b = await new ApiClient(server.url).json<{ status: string; output_file_id: string }>(
-        "GET",
-        `/v1/batches/${batch.id}`,
-      );
+      const b = await new ApiClient(server.url).json<{
+        status: string;
+        output_file_id: string;
+        errors?: { data?: Array<{ message?: string }> } | null;
+      }>("GET", `/v1/batches/${batch.id}`);
       if (["failed", "expired", "cancelled"].includes(b.status)) {
-        throw new Error(`the batch ended ${b.status}, not completed`);
+        // Why, so that a run that fails (e.g. validation killed more often than it may restart) says so.
+        const why = b.errors?.data?.map((e) => e.message).join("; ");
+        throw new Error(`the batch ended ${b.status}, not completed${why ? `: ${why}` : ""}`);
       }
       if (Date.now() - t0 > RUN_LIMIT_MS)
         throw new Error(`the batch is ${b.status} after ${RUN_LIMIT_MS} ms`);
