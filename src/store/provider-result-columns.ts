@@ -23,17 +23,34 @@ export const PROVIDER_RESULT_COLUMNS = [
  * another and adds properties takes V8's slow path, which cost more than the row's own UPDATE.
  */
 export function appendProviderResultColumns(into: unknown[], r: ProviderResult): void {
+  setProviderResultColumns(into, into.length, r);
+}
+
+/**
+ * `appendProviderResultColumns` into `into` from index `at` (an array sized for a whole
+ * statement, so ingest's batches neither grow nor copy their parameters); returns the index just
+ * past them.
+ */
+export function setProviderResultColumns(into: unknown[], at: number, r: ProviderResult): number {
   const o = r.outcome;
   const response = o.response;
-  into.push(
-    r.recordId,
-    o.kind === "succeeded" ? "succeeded" : o.kind === "retry" ? "pending" : "failed",
-    o.kind === "retry" ? o.runAt : 0,
-    response?.statusCode ?? null,
-    response?.requestId ?? null,
-    response?.body ?? null,
-  );
-  if (o.kind === "succeeded")
-    into.push(null, null, o.usage?.inputTokens ?? null, o.usage?.outputTokens ?? null, null);
-  else into.push(o.error.code, o.error.message, null, null, null);
+  into[at] = r.recordId;
+  into[at + 1] = o.kind === "succeeded" ? "succeeded" : o.kind === "retry" ? "pending" : "failed";
+  into[at + 2] = o.kind === "retry" ? o.runAt : 0;
+  into[at + 3] = response?.statusCode ?? null;
+  into[at + 4] = response?.requestId ?? null;
+  into[at + 5] = response?.body ?? null;
+  if (o.kind === "succeeded") {
+    into[at + 6] = null;
+    into[at + 7] = null;
+    into[at + 8] = o.usage?.inputTokens ?? null;
+    into[at + 9] = o.usage?.outputTokens ?? null;
+  } else {
+    into[at + 6] = o.error.code;
+    into[at + 7] = o.error.message;
+    into[at + 8] = null;
+    into[at + 9] = null;
+  }
+  into[at + 10] = null;
+  return at + PROVIDER_RESULT_COLUMNS.length;
 }

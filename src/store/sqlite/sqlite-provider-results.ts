@@ -1,15 +1,17 @@
 import { providerJobOwner } from "../../domain/provider-job.js";
 import type { ProviderJobStore, ProviderResult, ProviderResultsWritten } from "../provider-job-store.js";
-import { appendProviderResultColumns, PROVIDER_RESULT_COLUMNS } from "../provider-result-columns.js";
+import { PROVIDER_RESULT_COLUMNS, setProviderResultColumns } from "../provider-result-columns.js";
 import type { SqliteStatement } from "./sqlite-database.js";
 import type { SqliteShared } from "./sqlite-shared.js";
 
 /**
  * Rows per UPDATE: a statement per record costs about as much again as the row's own write
  * (binding, stepping, resetting, the call into the driver), so results go many to a statement.
- * 11 parameters a row keep a full statement's (2,816) far below SQLite's limit (32,766).
+ * 11 parameters a row keep a full statement's (5,500) far below SQLite's limit (32,766); ingest's
+ * batches of 5,000 fill whole statements, so no other size is prepared but a job's last batch.
  */
-const ROWS_PER_STATEMENT = 256;
+const ROWS_PER_STATEMENT = 500;
+const PER_ROW = PROVIDER_RESULT_COLUMNS.length;
 const VALUES_ROW = `(${PROVIDER_RESULT_COLUMNS.map(() => "?").join(",")})`;
 
 /**
@@ -58,6 +60,13 @@ interface JobDelta {
 export function sqliteProviderResults(x: SqliteShared): Pick<ProviderJobStore, "writeProviderResults"> {
   const { db, addCounts } = x;
   const full = db.prepare<unknown[], WrittenRow>(writeSql(ROWS_PER_STATEMENT));
+  // The last size prepared for a short statement: a provider job's last batch, or a retry's.
+  let short: { rows: number; statement: SqliteStatement<unknown[], WrittenRow> } | null = null;
+  const statementFor = (rows: number): SqliteStatement<unknown[], WrittenRow> => {
+    if (rows === ROWS_PER_STATEMENT) return full;
+    if (short?.rows !== rows) short = { rows, statement: db.prepare<unknown[], WrittenRow>(writeSql(rows)) };
+    return short.statement;
+  };
   const progress = db.prepare(
     "UPDATE provider_jobs SET ingested = ingested + ?, requeued = requeued + ?, updated_at = ? WHERE id = ?",
   );
@@ -70,15 +79,14 @@ export function sqliteProviderResults(x: SqliteShared): Pick<ProviderJobStore, "
     async writeProviderResults(id, results, now) {
       if (results.length === 0) return { written: 0, requeued: 0, refused: 0 };
       const owner = providerJobOwner(id);
-      // Each distinct record's values, the first answer for an id winning (a later one is refused).
+      // Each distinct record's result, the first answer for an id winning (a later one is refused).
       const asked = new Map<number, ProviderResult>();
-      const params: unknown[] = [];
+      const distinct: ProviderResult[] = [];
       for (const r of results) {
         if (asked.has(r.recordId)) continue;
         asked.set(r.recordId, r);
-        appendProviderResultColumns(params, r);
+        distinct.push(r);
       }
-      const rowCount = asked.size;
       // Not fsynced (synchronous=NORMAL for this one transaction, like a claim): the provider's
       // results file is immutable, so a power cut that drops these rows leaves the provider job in
       // `ingesting` with its progress rolled back to the same point, and ingest writes the same
@@ -87,13 +95,16 @@ export function sqliteProviderResults(x: SqliteShared): Pick<ProviderJobStore, "
       // crash loses nothing. Each batch's fsync of ~4 MB of WAL was half of ingest's wall time.
       const done = x.leaseWrite((): ProviderResultsWritten => {
         const written: WrittenRow[] = [];
-        const perRow = PROVIDER_RESULT_COLUMNS.length;
-        for (let start = 0; start < rowCount; start += ROWS_PER_STATEMENT) {
-          const n = Math.min(ROWS_PER_STATEMENT, rowCount - start);
-          const statement: SqliteStatement<unknown[], WrittenRow> =
-            n === ROWS_PER_STATEMENT ? full : db.prepare(writeSql(n));
-          const rows = params.slice(start * perRow, (start + n) * perRow);
-          for (const row of statement.all(now, ...rows, owner, id)) written.push(row);
+        for (let start = 0; start < distinct.length; start += ROWS_PER_STATEMENT) {
+          const n = Math.min(ROWS_PER_STATEMENT, distinct.length - start);
+          // Each statement's parameters are filled in place: now, the rows, the owner, the provider job.
+          const params: unknown[] = new Array(n * PER_ROW + 3);
+          params[0] = now;
+          let at = 1;
+          for (let i = start; i < start + n; i++) at = setProviderResultColumns(params, at, distinct[i]!);
+          params[at] = owner;
+          params[at + 1] = id;
+          for (const row of statementFor(n).all(...params)) written.push(row);
         }
         return tally(written);
       });

@@ -60,4 +60,26 @@ describe("anthropicResultOf", () => {
     expect(anthropicResultOf(`{"custom_id":"c"}`, same)).toMatchObject({ key: "c", code: "unknown_result" });
     expect(() => anthropicResultOf("[1,2]", same)).toThrow(/not a JSON object/);
   });
+
+  it("reads lines near Anthropic's own form as the general reader does: spaces, a member after the message, escapes", () => {
+    const message =
+      '{"id":"msg_3","content":[{"type":"text","text":"} \\" }}"}],"usage":{"input_tokens":3,"output_tokens":4}}';
+    const expected = { ok: true, body: message, usage: { inputTokens: 3, outputTokens: 4 } };
+    // As Anthropic writes it, with trailing whitespace.
+    expect(
+      anthropicResultOf(`{"custom_id":"a","result":{"type":"succeeded","message":${message}}} \r`, same),
+    ).toMatchObject({ key: "a", ...expected });
+    // A member after the message: the message alone is the body.
+    expect(
+      anthropicResultOf(`{"custom_id":"a","result":{"type":"succeeded","message":${message},"x":[1]}}`, same),
+    ).toMatchObject({ key: "a", ...expected });
+    // An escaped quote in the custom_id is decoded.
+    expect(
+      anthropicResultOf(`{"custom_id":"a\\"b","result":{"type":"succeeded","message":${message}}}`, same),
+    ).toMatchObject({ key: 'a"b', ...expected });
+    // Space before the message.
+    expect(
+      anthropicResultOf(`{"custom_id":"a","result":{"type":"succeeded","message": ${message} }}`, same),
+    ).toMatchObject({ key: "a", ...expected });
+  });
 });

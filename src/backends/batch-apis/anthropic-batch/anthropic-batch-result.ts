@@ -2,12 +2,21 @@ import { ANTHROPIC_ERROR_STATUS } from "../../../domain/anthropic-error-type.js"
 import { extractUsage } from "../../usage.js";
 import type { BatchApiResult } from "../batch-api-client.js";
 import { BatchApiError } from "../batch-http/batch-api-error.js";
-import { looksLikeJsonObject, parsedJsonAt, rawJsonAt } from "../batch-http/raw-json.js";
+import {
+  endsWithClosers,
+  jsonValueEnd,
+  looksLikeJsonObject,
+  parsedJsonAt,
+  rawJsonAt,
+} from "../batch-http/raw-json.js";
 
 /** Error types worth another provider job: the provider's trouble, not the request's. */
 const RETRYABLE = new Set(["overloaded_error", "api_error", "rate_limit_error"]);
 /** By error type; a type Anthropic may add later has no status. */
 const STATUS: Record<string, number> = ANTHROPIC_ERROR_STATUS;
+/** A succeeded line as Anthropic writes it, up to its message: `{"custom_id":"…","result":{"type":"succeeded","message":`. */
+const LINE_START = '{"custom_id":"';
+const SUCCEEDED_AFTER_ID = '","result":{"type":"succeeded","message":';
 
 /**
  * One line of a Message Batch's results, `{"custom_id","result":{"type",…}}`: `succeeded` with
@@ -21,6 +30,8 @@ const STATUS: Record<string, number> = ANTHROPIC_ERROR_STATUS;
  * is refused (BatchApiError); one without a result of a known type is an `unknown_result`.
  */
 export function anthropicResultOf(line: string, keyFor: (customId: string) => string): BatchApiResult {
+  const written = succeededAsWritten(line, keyFor);
+  if (written !== null) return written;
   if (!looksLikeJsonObject(line)) {
     throw new BatchApiError(
       `A Message Batch result line is not a JSON object: ${line.slice(0, 200)}`,
@@ -63,4 +74,24 @@ export function anthropicResultOf(line: string, keyFor: (customId: string) => st
     statusCode: null,
     body: null,
   };
+}
+
+/**
+ * A succeeded line in the form Anthropic writes every one (compact, `custom_id` then `result`
+ * with its `type` before the `message`, nothing after it), read without walking its members: the
+ * message is scanned once, to its end, and must close the line. Null for any other line, which
+ * the general reader above takes (same answer, more steps): ingest reads 100,000 lines a batch.
+ */
+function succeededAsWritten(line: string, keyFor: (customId: string) => string): BatchApiResult | null {
+  if (!line.startsWith(LINE_START)) return null;
+  const idEnd = line.indexOf('"', LINE_START.length);
+  if (idEnd < 0 || !line.startsWith(SUCCEEDED_AFTER_ID, idEnd)) return null;
+  const customId = line.slice(LINE_START.length, idEnd);
+  // An escape in the custom_id (never one Docket made) is decoded by the general reader.
+  if (customId.includes("\\")) return null;
+  const start = idEnd + SUCCEEDED_AFTER_ID.length;
+  const end = jsonValueEnd(line, start);
+  if (end < 0 || !endsWithClosers(line, end, 2)) return null;
+  const body = line.slice(start, end);
+  return { key: keyFor(customId), ok: true, statusCode: 200, body, usage: extractUsage(body) };
 }

@@ -33,6 +33,24 @@ export function parsedJsonAt(text: string, path: readonly string[]): unknown {
   }
 }
 
+/**
+ * The index just past the JSON value starting at `i` (no space before it), or -1 if there is
+ * none: for a reader that knows where a value starts without walking the members before it.
+ */
+export function jsonValueEnd(text: string, i: number): number {
+  return valueEnd(text, i);
+}
+
+/** Whether all `text` holds from `i` on is `closers` closing braces, with JSON whitespace around them. */
+export function endsWithClosers(text: string, i: number, closers: number): boolean {
+  let j = skipSpace(text, i);
+  for (let k = 0; k < closers; k++) {
+    if (text.charCodeAt(j) !== 125 /* } */) return false;
+    j = skipSpace(text, j + 1);
+  }
+  return j === text.length;
+}
+
 /** Whether the text starts as a JSON object would (what a result line must be). */
 export function looksLikeJsonObject(text: string): boolean {
   return text.charCodeAt(skipSpace(text, 0)) === 123 /* { */;
