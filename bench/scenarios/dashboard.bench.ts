@@ -5,16 +5,16 @@ import { join, resolve } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { LocalDirBlobStore } from "../../src/blobs/local-dir-blob-store.js";
 import { defaultConfig } from "../../src/config/config.js";
-import type { AttemptResult, NewRecord } from "../../src/domain/record.js";
 import { type RunningApiServer, startApiServer } from "../../src/http/server.js";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
-import type { Store } from "../../src/store/store.js";
+import {
+  fillDashboardScale,
+  noteFiftyRows,
+  SCALE_JOBS,
+  SCALE_RECORDS,
+} from "../../test/support/dashboard-scale-data.js";
 import { goal } from "../support/goal.js";
 
-const JOBS = 10_000;
-const BIG_JOB_RECORDS = 1_000_000;
-/** Records of the big job that have finished, so its page has latencies, buckets and errors to show. */
-const FINISHED = 100_000;
 /** The dashboard issue's bounds on loopback (docs/dashboard.md). */
 const GOALS = { firstRenderMs: 1000, listMs: 250, jobPageMs: 1000 };
 const CHROMIUM_PATH = process.env.DOCKET_CHROMIUM ?? "/usr/bin/chromium";
@@ -35,9 +35,9 @@ export async function benchDashboard(): Promise<void> {
   let server: RunningApiServer | null = null;
   try {
     const t0 = performance.now();
-    const bigJob = await fillStore(store);
+    const bigJob = await fillDashboardScale(store);
     console.log(
-      `dashboard: ${JOBS.toLocaleString("en-US")} jobs and a ${BIG_JOB_RECORDS.toLocaleString("en-US")}-record ` +
+      `dashboard: ${SCALE_JOBS.toLocaleString("en-US")} jobs and a ${SCALE_RECORDS.toLocaleString("en-US")}-record ` +
         `job made in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
     server = await startApiServer({
@@ -131,78 +131,6 @@ export async function benchDashboard(): Promise<void> {
   }
 }
 
-/**
- * The big job, in progress with FINISHED records done, then 10,000 jobs: the even ones ended at once
- * (as validation failures), the odd ones left validating (no validator runs), for the filters.
- */
-async function fillStore(store: Store): Promise<string> {
-  const now = Date.now();
-  // The big job first: its validation is claimed while it is the only job waiting for one.
-  const bigJob = "batch_million";
-  await store.insertJob({
-    id: bigJob,
-    projectId: "default",
-    endpoint: "/v1/chat/completions",
-    inputFileId: "file-x",
-    completionWindow: "7d",
-    metadata: null,
-    createdAt: now - 20_000_000,
-    expiresAt: now + 7 * 86_400_000,
-  });
-  const claimed = await store.claimValidation("bench", 600_000, now);
-  if (claimed?.id !== bigJob) throw new Error(`expected to claim ${bigJob}'s validation, got ${claimed?.id}`);
-  const body = JSON.stringify({ model: "m", max_tokens: 4, messages: [{ role: "user", content: "hi" }] });
-  for (let start = 0; start < BIG_JOB_RECORDS; start += 50_000) {
-    const records: NewRecord[] = [];
-    for (let p = start; p < start + 50_000; p++) {
-      records.push({ position: p, line: p + 1, customId: `r${p}`, route: "r1", body });
-    }
-    await store.insertRecords(bigJob, records, 3);
-  }
-  const startedAt = now - 200_000;
-  await store.finishValidation(bigJob, BIG_JOB_RECORDS, startedAt, "m");
-  for (let done = 0; done < FINISHED; done += 10_000) {
-    const batch = await store.claimRecords({
-      owner: "bench",
-      routes: [{ route: "r1", limit: 10_000 }],
-      leaseMs: 600_000,
-      now: startedAt,
-    });
-    const results: AttemptResult[] = batch.map((r, i) => ({
-      recordId: r.id,
-      attempt: r.attempt,
-      latencyMs: 100 + (i % 100),
-      outcome:
-        i % 50 === 0
-          ? { kind: "failed", response: null, error: { code: i % 100 === 0 ? "a" : "b", message: "x" } }
-          : { kind: "succeeded", response: { statusCode: 200, requestId: null, body: "{}" }, usage: null },
-    }));
-    await store.recordResults(results, startedAt + 1_000 + done / 1_000);
-  }
-  for (let i = 0; i < JOBS; i++) {
-    const id = `batch_scale${String(i).padStart(6, "0")}`;
-    await store.insertJob({
-      id,
-      projectId: "default",
-      endpoint: "/v1/chat/completions",
-      inputFileId: "file-x",
-      completionWindow: "24h",
-      metadata: null,
-      createdAt: now - (JOBS - i) * 1000,
-      expiresAt: now + 86_400_000,
-      model: i % 2 === 0 ? "model-even" : "model-odd",
-    });
-    if (i % 2 === 0) {
-      await store.failValidation(
-        id,
-        [{ code: "bench", message: "Made by the bench.", param: null, line: null }],
-        now,
-      );
-    }
-  }
-  return bigJob;
-}
-
 async function timeApi(url: string, bigJob: string) {
   const median = async (path: string): Promise<number> => {
     await get(url, path); // warm the connection and the statement cache
@@ -216,7 +144,7 @@ async function timeApi(url: string, bigJob: string) {
   };
   return {
     list: await median("/v1/dashboard/jobs?limit=100"),
-    lastPage: await median("/v1/dashboard/jobs?limit=100&after=batch_scale000100"),
+    lastPage: await median("/v1/dashboard/jobs?limit=100&after=batch_000100"),
     filtered: await median("/v1/dashboard/jobs?model=model-odd&status=validating&limit=100"),
     jobPage: await median(`/v1/dashboard/jobs/${bigJob}`),
   };
@@ -237,14 +165,7 @@ async function timeBrowser(browser: Browser, url: string, bigJob: string) {
   try {
     const page = await context.newPage();
     // Notes the moment the 50th row enters the DOM, on the page's clock (0 = navigation start).
-    await page.addInitScript(() => {
-      new MutationObserver((_, observer) => {
-        if (document.querySelectorAll("table.jobs tbody tr").length >= 50) {
-          (window as unknown as { rowsAt: number }).rowsAt = performance.now();
-          observer.disconnect();
-        }
-      }).observe(document, { childList: true, subtree: true });
-    });
+    await page.addInitScript(noteFiftyRows);
     await page.goto(`${url}/#/jobs`);
     const handle = await page.waitForFunction(() => (window as unknown as { rowsAt?: number }).rowsAt);
     const firstRender = Math.round((await handle.jsonValue()) as number);

@@ -6,6 +6,7 @@ import type { NewRecord } from "../../src/domain/record.js";
 import { DEFAULT_PROJECT } from "../../src/http/key-auth.js";
 import { chatBatchLines, writeLines } from "../support/batch-files.js";
 import { chromiumAvailable, launchChromium, requireBuiltDashboard, screenshot } from "../support/browser.js";
+import { noteFiftyRows } from "../support/dashboard-scale-data.js";
 import { startTestDocket, type TestDocket } from "../support/test-docket.js";
 
 const JOBS = 10_000;
@@ -96,14 +97,7 @@ describe.skipIf(!chromiumAvailable())("the jobs page with 10,000 jobs and a 1,00
     const page = await context.newPage();
     let firstRender = 0;
     // Notes the moment the 50th row enters the DOM, on the page's clock (0 = navigation start).
-    await page.addInitScript(() => {
-      new MutationObserver((_, observer) => {
-        if (document.querySelectorAll("table.jobs tbody tr").length >= 50) {
-          (window as unknown as { rowsAt: number }).rowsAt = performance.now();
-          observer.disconnect();
-        }
-      }).observe(document, { childList: true, subtree: true });
-    });
+    await page.addInitScript(noteFiftyRows);
     await timed("jobs page, as the test sees it (goto in a new tab until 50 rows)", async () => {
       await page.goto(`${t.docket.url}/#/jobs`);
       const handle = await page.waitForFunction(() => (window as unknown as { rowsAt?: number }).rowsAt);

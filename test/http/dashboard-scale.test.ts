@@ -4,16 +4,19 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalDirBlobStore } from "../../src/blobs/local-dir-blob-store.js";
 import { defaultConfig } from "../../src/config/config.js";
-import type { AttemptResult } from "../../src/domain/record.js";
 import { type RunningApiServer, startApiServer } from "../../src/http/server.js";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
-import { testRecords } from "../store-contract/fixtures.js";
+import {
+  fillDashboardScale,
+  SCALE_FINISHED,
+  SCALE_JOBS,
+  SCALE_RECORDS,
+} from "../support/dashboard-scale-data.js";
 
-const JOBS = 10_000;
-const RECORDS = 1_000_000;
-/** Records of the big job that have finished, spread over 100 seconds. */
-const FINISHED = 100_000;
+const JOBS = SCALE_JOBS;
+const RECORDS = SCALE_RECORDS;
+const FINISHED = SCALE_FINISHED;
 
 /**
  * The dashboard stays fast at scale (docs/dashboard.md): 10,000 jobs and one job of 1,000,000
@@ -30,61 +33,7 @@ describe("dashboard at scale", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "docket-scale-"));
     store = openSqliteStore({ path: join(dir, "docket.sqlite"), synchronous: "NORMAL" });
-    const t0 = Date.now() - 3_600_000;
-    for (let i = 0; i < JOBS - 1; i++) {
-      await store.insertJob({
-        projectId: "default",
-        id: `batch_${String(i).padStart(6, "0")}`,
-        endpoint: "/v1/chat/completions",
-        inputFileId: "file-x",
-        completionWindow: "24h",
-        metadata: null,
-        createdAt: t0 + i,
-        expiresAt: t0 + 86_400_000,
-        model: i % 2 === 0 ? "model-even" : "model-odd",
-      });
-    }
-    bigJob = "batch_big";
-    await store.insertJob({
-      projectId: "default",
-      id: bigJob,
-      endpoint: "/v1/chat/completions",
-      inputFileId: "file-x",
-      completionWindow: "24h",
-      metadata: null,
-      createdAt: t0 + JOBS,
-      expiresAt: t0 + 86_400_000,
-    });
-    await store.claimValidation("validator", 600_000, t0);
-    for (let start = 0; start < RECORDS; start += 50_000) {
-      const chunk = testRecords(50_000, "r1", (i) => `{"model":"m","n":${start + i}}`).map((r) => ({
-        ...r,
-        position: r.position + start,
-        line: r.line + start,
-        customId: `c${r.position + start}`,
-      }));
-      await store.insertRecords(bigJob, chunk, 3);
-    }
-    const startedAt = Date.now() - 200_000;
-    await store.finishValidation(bigJob, RECORDS, startedAt, "m");
-    for (let done = 0; done < FINISHED; done += 10_000) {
-      const claimed = await store.claimRecords({
-        owner: "w",
-        routes: [{ route: "r1", limit: 10_000 }],
-        leaseMs: 600_000,
-        now: startedAt,
-      });
-      const results: AttemptResult[] = claimed.map((r, i) => ({
-        recordId: r.id,
-        attempt: r.attempt,
-        latencyMs: 100 + (i % 100),
-        outcome:
-          i % 50 === 0
-            ? { kind: "failed", response: null, error: { code: i % 100 === 0 ? "a" : "b", message: "x" } }
-            : { kind: "succeeded", response: { statusCode: 200, requestId: null, body: "{}" }, usage: null },
-      }));
-      await store.recordResults(results, startedAt + 1_000 + done / 1_000);
-    }
+    bigJob = await fillDashboardScale(store);
     server = await startApiServer({
       store,
       blobs: new LocalDirBlobStore(join(dir, "blobs")),
