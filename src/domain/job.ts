@@ -122,8 +122,14 @@ export interface Job {
    * this many seconds after they are written. Null: the config's output retention.
    */
   outputExpiresAfterSeconds: number | null;
-  /** How many times validation was claimed (a wedged validation fails the job after a few). */
+  /**
+   * Validation's strikes: claims after attempts that died exactly where the farthest one before
+   * had, since one last got further (a wedged or poison validation fails the job after a few;
+   * store/validation-store.ts).
+   */
   validationAttempts?: number;
+  /** Every claim of validation, progress or not: bounded so nothing is validated forever. */
+  validationClaims?: number;
   /** Identical requests once: what the job asked for and what it saved (docs/dedup-and-cache.md). */
   dedup?: JobDedup;
   /**

@@ -56,6 +56,8 @@ export interface JobRow extends JobDedupColumns {
   model?: string | null;
   output_expires_after_s?: number | string | null;
   validation_attempts?: number | string;
+  /** Migration SQLite 0014 / PostgreSQL 0013; absent only in rows selected without them. */
+  validation_claims?: number | string;
   /** Migration SQLite 0012 / PostgreSQL 0011 (lineage); absent only in rows selected without them. */
   parent_job_id?: string | null;
   pinned_route?: string | null;
@@ -142,6 +144,7 @@ export function jobFromRow(r: JobRow): Job {
     model: r.model ?? null,
     outputExpiresAfterSeconds: r.output_expires_after_s == null ? null : num(r.output_expires_after_s),
     validationAttempts: r.validation_attempts == null ? 0 : num(r.validation_attempts),
+    validationClaims: r.validation_claims == null ? 0 : num(r.validation_claims),
     dedup: jobDedupFromRow(r),
     parentJobId: r.parent_job_id ?? null,
     pinnedRoute: r.pinned_route ?? null,

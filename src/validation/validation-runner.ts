@@ -45,6 +45,11 @@ const SMALL_FILE_BYTES = 1024 * 1024;
 const BYTES_LINE_ABOVE = 1024 * 1024;
 /** First retry of a failed validation attempt; doubles per attempt, at most the lease. */
 const RETRY_BASE_MS = 1000;
+/**
+ * Claims of one validation, strikes or not, per `maxAttempts`: attempts killed from outside are no
+ * strikes (a crash loop kills healthy validations), yet nothing is validated forever.
+ */
+const CLAIMS_PER_ATTEMPT = 10;
 
 /**
  * Validation is work like any other: claimed with a lease from the store (so a crashed
@@ -81,9 +86,11 @@ export class ValidationRunner {
   private async attempt(job: Job): Promise<void> {
     const attempts = job.validationAttempts ?? 1;
     const max = this.limits.maxAttempts;
-    if (attempts > max) {
-      // Earlier attempts ended without a word (the process validating it died, e.g. out of memory).
-      await this.giveUp(job, `it was started ${attempts - 1} times and never finished`);
+    const claims = job.validationClaims ?? attempts;
+    if (attempts > max || claims > max * CLAIMS_PER_ATTEMPT) {
+      // Earlier attempts ended without a word (the process validating it died, e.g. out of memory),
+      // each where the farthest one before it had (a line that kills its validator), or far too many.
+      await this.giveUp(job, `it was started ${claims - 1} times and never finished`);
       return;
     }
     try {
@@ -174,9 +181,14 @@ export class ValidationRunner {
       for (const b of heldLines) releaseLineBytes(b);
       heldLines = [];
     };
-    const flush = async () => {
+    // Stored records mark progress (the position after each chunk: the same for a given file at
+    // every attempt, unlike time), so an attempt killed anywhere but where the farthest one before
+    // it died is no strike. False: the lease was lost, stop.
+    const flush = async (): Promise<boolean> => {
       for (const c of await take()) await store.insertRecords(job.id, c.records, c.maxAttempts);
       releaseHeld();
+      lastRenew = Date.now();
+      return store.renewValidation(job.id, this.o.owner, lastRenew + this.o.leaseMs, position);
     };
 
     const source =
@@ -232,7 +244,8 @@ export class ValidationRunner {
           chunk.push({ record: result, attempts: this.o.maxAttemptsFor(result.route) });
           if (bytes) heldLines.push(bytes);
           chunkBytes += result.body.length;
-          if (chunk.length >= INSERT_CHUNK || chunkBytes >= INSERT_CHUNK_BYTES) await flush();
+          const full = chunk.length >= INSERT_CHUNK || chunkBytes >= INSERT_CHUNK_BYTES;
+          if (full && !(await flush())) return;
         } else if (bytes) releaseLineBytes(bytes);
       }
       if (Date.now() - lastRenew > this.o.leaseMs / 3) {

@@ -4,6 +4,7 @@ import type { Store } from "../../src/store/store.js";
 import { insertTestJob, T0 } from "./fixtures.js";
 import { describeLineageContract } from "./lineage-contract.js";
 import { describePartialResultsContract } from "./partial-results-contract.js";
+import { describeValidationAttemptsContract } from "./validation-attempts-contract.js";
 
 /**
  * Every store behaviour, written once and run on each engine (SQLite, PostgreSQL).
@@ -12,6 +13,7 @@ import { describePartialResultsContract } from "./partial-results-contract.js";
 export function describeStoreContract(engine: string, openStore: () => Promise<Store>): void {
   describeLineageContract(engine, openStore);
   describePartialResultsContract(engine, openStore);
+  describeValidationAttemptsContract(engine, openStore);
   describe(`store contract: ${engine}`, () => {
     let store: Store;
 

@@ -189,6 +189,70 @@ describe("ValidationRunner", () => {
     expect(job?.errors?.[0]?.message).toContain("started 3 times and never finished");
   });
 
+  /** A holder that claims, stores records up to `progress` (as a chunk's flush does) and dies. */
+  async function deadHolder(id: string, name: string, at: number, progress: number) {
+    const job = await store.claimValidation(name, 1, at);
+    expect(job?.id).toBe(id);
+    if (progress > 0) expect(await store.renewValidation(id, name, at + 1, progress)).toBe(true);
+  }
+
+  it("marks its progress after each stored chunk: the same positions at every attempt", async () => {
+    const lines = Array.from({ length: 4500 }, (_, i) => req(`id-${i}`));
+    const id = await fileJob(`${lines.join("\n")}\n`);
+    const marks: Array<number | undefined> = [];
+    const watched: Store = Object.create(store);
+    watched.renewValidation = (jobId, owner, leaseUntil, progress) => {
+      marks.push(progress);
+      return store.renewValidation(jobId, owner, leaseUntil, progress);
+    };
+    await new ValidationRunner({
+      store: watched,
+      blobs,
+      routes,
+      owner: "me",
+      leaseMs: 60_000,
+      maxAttemptsFor: () => 2,
+      onValidated: () => validated++,
+    }).drain();
+    expect(marks).toEqual([2000, 4000]);
+    expect(await store.getJob(id)).toMatchObject({ status: "in_progress", counts: { total: 4500 } });
+  });
+
+  it("validates a file whose earlier holders were killed while getting further each time", async () => {
+    const id = await fileJob(`${req("a")}\n${req("b")}\n`);
+    const longAgo = Date.now() - 60_000;
+    // More deaths than maxAttempts, each after more records than the one before (a crash loop).
+    for (let i = 0; i < 6; i++) await deadHolder(id, `killed-${i}`, longAgo + i * 10, (i + 1) * 2000);
+    await runner().drain();
+    expect(await store.getJob(id)).toMatchObject({ status: "in_progress", counts: { total: 2 } });
+    expect(validated).toBe(1);
+  });
+
+  it("fails a batch whose holders keep dying at the same place, once attempts are used up", async () => {
+    const id = await fileJob(`${req("a")}\n`);
+    const longAgo = Date.now() - 60_000;
+    // The first got 2,000 records in; the next ones died there again (a line that kills its validator).
+    for (let i = 0; i < 4; i++) await deadHolder(id, `dead-${i}`, longAgo + i * 10, 2000);
+    expect((await store.getJob(id))?.validationAttempts).toBe(3);
+    await runner().drain();
+    const job = await store.getJob(id);
+    expect(job?.status).toBe("failed");
+    expect(job?.errors?.[0]).toMatchObject({ code: "validation_failed", param: "input_file_id" });
+    expect(job?.errors?.[0]?.message).toContain("started 4 times and never finished");
+  });
+
+  it("bounds claims even when every attempt got further", async () => {
+    const id = await fileJob(`${req("a")}\n`);
+    const longAgo = Date.now() - 60_000;
+    // maxAttempts 3 allows 30 claims in all: 30 holders died, the 31st claim gives up.
+    for (let i = 0; i < 30; i++) await deadHolder(id, `killed-${i}`, longAgo + i * 10, (i + 1) * 2000);
+    expect((await store.getJob(id))?.validationAttempts).toBe(1);
+    await runner().drain();
+    const job = await store.getJob(id);
+    expect(job?.status).toBe("failed");
+    expect(job?.errors?.[0]?.message).toContain("started 30 times and never finished");
+  });
+
   it("bounds the listed problems and counts them per code", async () => {
     const lines = [
       ...Array.from({ length: 7 }, (_, i) => `{"custom_id":"x${i}"`),

@@ -11,6 +11,7 @@ import { migration0009 } from "./migrations/0009-api-keys.js";
 import { migration0010 } from "./migrations/0010-provider-jobs.js";
 import { migration0011 } from "./migrations/0011-lineage.js";
 import { migration0012 } from "./migrations/0012-dedup-cache.js";
+import { migration0013 } from "./migrations/0013-validation-progress.js";
 import { checkSchemaName, transaction } from "./pg-connection.js";
 
 /** Numbered and append-only: never edit a shipped migration, add the next number. */
@@ -27,6 +28,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 10, sql: migration0010 },
   { version: 11, sql: migration0011 },
   { version: 12, sql: migration0012 },
+  { version: 13, sql: migration0013 },
 ];
 
 /**

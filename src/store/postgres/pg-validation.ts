@@ -4,7 +4,7 @@ import type { NewRecord } from "../../domain/record.js";
 import { RESET_CACHE_COUNTS } from "../dedup-rows.js";
 import { type JobRow, jobFromRow } from "../rows.js";
 import { sqlList } from "../sql-list.js";
-import type { ValidationStore } from "../validation-store.js";
+import { COUNT_VALIDATION_CLAIM, type ValidationStore } from "../validation-store.js";
 import { query, transaction } from "./pg-connection.js";
 import { pgInsertDedupRecords } from "./pg-dedup.js";
 
@@ -28,20 +28,20 @@ export function pgValidation(pool: pg.Pool): ValidationStore {
           await c.query(`UPDATE jobs SET failed = 0, ${RESET_CACHE_COUNTS} WHERE id = $1`, [job.id]);
         }
         const updated = await c.query<JobRow>(
-          `UPDATE jobs SET validation_owner = $1, validation_lease_until = $2,
-           validation_attempts = validation_attempts + 1 WHERE id = $3 RETURNING *`,
+          `UPDATE jobs SET validation_owner = $1, validation_lease_until = $2, ${COUNT_VALIDATION_CLAIM}
+           WHERE id = $3 RETURNING *`,
           [owner, now + leaseMs, job.id],
         );
         return jobFromRow(updated.rows[0]!);
       });
     },
 
-    async renewValidation(jobId, owner, leaseUntil) {
+    async renewValidation(jobId, owner, leaseUntil, progress = 0) {
       const rows = await query(
         pool,
-        `UPDATE jobs SET validation_lease_until = $1
+        `UPDATE jobs SET validation_lease_until = $1, validation_progress = GREATEST(validation_progress, $4)
        WHERE id = $2 AND validation_owner = $3 AND status IN (${sqlList(VALIDATION_HELD_JOB_STATUSES)}) RETURNING id`,
-        [leaseUntil, jobId, owner],
+        [leaseUntil, jobId, owner, progress],
       );
       return rows.length > 0;
     },

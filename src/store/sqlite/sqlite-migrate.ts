@@ -11,6 +11,7 @@ import { migration0010 } from "./migrations/0010-api-keys.js";
 import { migration0011 } from "./migrations/0011-provider-jobs.js";
 import { migration0012 } from "./migrations/0012-lineage.js";
 import { migration0013 } from "./migrations/0013-dedup-cache.js";
+import { migration0014 } from "./migrations/0014-validation-progress.js";
 import type { SqliteDatabase } from "./sqlite-driver.js";
 
 /** Numbered and append-only: never edit a shipped migration, add the next number. */
@@ -28,6 +29,7 @@ const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   { version: 11, sql: migration0011 },
   { version: 12, sql: migration0012 },
   { version: 13, sql: migration0013 },
+  { version: 14, sql: migration0014 },
 ];
 
 export function migrateSqlite(db: SqliteDatabase): void {

@@ -2,7 +2,7 @@ import { VALIDATION_HELD_JOB_STATUSES } from "../../domain/job-transitions.js";
 import type { NewRecord } from "../../domain/record.js";
 import { RESET_CACHE_COUNTS } from "../dedup-rows.js";
 import { sqlList } from "../sql-list.js";
-import type { ValidationStore } from "../validation-store.js";
+import { COUNT_VALIDATION_CLAIM, type ValidationStore } from "../validation-store.js";
 import { BODY_PART_BYTES, BODY_PART_CHARS, type SqliteBodyParts } from "./sqlite-body-parts.js";
 import { sqliteDedupInserts } from "./sqlite-dedup.js";
 import type { SqliteShared } from "./sqlite-shared.js";
@@ -17,7 +17,7 @@ export function sqliteValidation(
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const renew = db.prepare(
-    `UPDATE jobs SET validation_lease_until = ?
+    `UPDATE jobs SET validation_lease_until = ?, validation_progress = MAX(validation_progress, ?)
      WHERE id = ? AND validation_owner = ? AND status IN (${sqlList(VALIDATION_HELD_JOB_STATUSES)})`,
   );
   // A record that failed its own validation (NewRecord.failure) is stored finished and counted.
@@ -96,16 +96,17 @@ export function sqliteValidation(
           db.prepare(`UPDATE jobs SET failed = 0, ${RESET_CACHE_COUNTS} WHERE id = ?`).run(row.id);
         }
         db.prepare(
-          `UPDATE jobs SET validation_owner = ?, validation_lease_until = ?,
-               validation_attempts = validation_attempts + 1 WHERE id = ?`,
+          `UPDATE jobs SET validation_owner = ?, validation_lease_until = ?, ${COUNT_VALIDATION_CLAIM}
+             WHERE id = ?`,
         ).run(owner, now + leaseMs, row.id);
         return getJob(row.id);
       });
     },
 
-    async renewValidation(jobId, owner, leaseUntil) {
-      // A lease extension, not fsynced, like a claim (leaseWrite).
-      const r = leaseWrite(() => renew.run(leaseUntil, jobId, owner));
+    async renewValidation(jobId, owner, leaseUntil, progress = 0) {
+      // A lease extension, not fsynced, like a claim (leaseWrite): progress lost to a power cut
+      // only makes the next attempt count as a strike.
+      const r = leaseWrite(() => renew.run(leaseUntil, progress, jobId, owner));
       return r.changes > 0;
     },
 
