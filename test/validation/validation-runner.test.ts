@@ -40,9 +40,12 @@ describe("ValidationRunner", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const runner = (limits?: Partial<ConstructorParameters<typeof ValidationRunner>[0]["limits"]>) =>
+  const runner = (
+    limits?: Partial<ConstructorParameters<typeof ValidationRunner>[0]["limits"]>,
+    through: Store = store,
+  ) =>
     new ValidationRunner({
-      store,
+      store: through,
       blobs,
       routes,
       owner: "me",
@@ -205,15 +208,7 @@ describe("ValidationRunner", () => {
       marks.push(progress);
       return store.renewValidation(jobId, owner, leaseUntil, progress);
     };
-    await new ValidationRunner({
-      store: watched,
-      blobs,
-      routes,
-      owner: "me",
-      leaseMs: 60_000,
-      maxAttemptsFor: () => 2,
-      onValidated: () => validated++,
-    }).drain();
+    await runner(undefined, watched).drain();
     expect(marks).toEqual([2000, 4000]);
     expect(await store.getJob(id)).toMatchObject({ status: "in_progress", counts: { total: 4500 } });
   });
