@@ -2,6 +2,7 @@ import type { BatchApiClient } from "../backends/batch-apis/batch-api-client.js"
 import { routePricing } from "../budget/job-pricing.js";
 import { type BatchBackendConfig, batchQuotas, isBatchBackend } from "../config/batch-backend-config.js";
 import type { RouteConfig } from "../config/config.js";
+import { batchClientSpec } from "../offload/batch-client-spec.js";
 import { createBatchApiClient } from "../offload/create-batch-client.js";
 import { HybridRouter } from "../offload/hybrid-router.js";
 import { ProviderBatchRunner } from "../offload/provider-batch-runner.js";
@@ -49,6 +50,8 @@ export function providerBatchDuty(o: ProviderBatchDutyOptions): Duty | null {
       store: o.store,
       route: r.name,
       client,
+      // A client made by `createClient` (tests) is read in-process; the default one can be made again on a thread.
+      clientSpec: o.createClient ? undefined : batchClientSpec(backend),
       pollMs: batchQuotas(backend).pollMs,
       modelId: backend.type === "bedrock-batch" ? backend.modelId : undefined,
       pricing,
@@ -83,6 +86,7 @@ export function providerBatchDuty(o: ProviderBatchDutyOptions): Duty | null {
       }
     },
     async close() {
+      await Promise.all(runners.map((r) => r.close().catch(() => {})));
       await Promise.all(clients.map((c) => c.close().catch(() => {})));
     },
   };

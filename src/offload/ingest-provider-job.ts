@@ -13,7 +13,8 @@ export async function ingestProviderJob(ctx: RunnerContext, pj: ProviderJob, kno
   let state = known;
   try {
     state ??= (await o.client.status(pj.providerJobId!)).state;
-    const counts = await ingestResults(o.store, o.client, pj, state, ctx.now);
+    const batches = ctx.results.read({ providerJobId: pj.providerJobId!, records: pj.records });
+    const counts = await ingestResults(o.store, o.client, batches, pj, state, ctx.now);
     o.log?.(
       `provider batch ${o.route}: ${pj.id} ingested ${counts.accepted} results (${counts.requeued} to send again)`,
     );

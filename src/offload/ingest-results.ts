@@ -4,15 +4,8 @@ import type { AttemptResult, Outcome } from "../domain/record.js";
 import type { ProviderResult, ProviderResultsWritten } from "../store/provider-job-store.js";
 import type { Store } from "../store/store.js";
 import { BridgedRecords } from "./bridged-records.js";
+import type { ResultBatch } from "./result-batches.js";
 
-/**
- * Results written per transaction: a commit (an fsync on SQLite, and the WAL checkpoint it
- * brings) per 5,000 results is a small share of writing them (10,000 saved a few per cent of the
- * raw SQL, within the bench's noise).
- */
-const INGEST_BATCH = 5_000;
-/** …or fewer, once their answers hold this many characters: a batch stays bounded in memory. */
-const INGEST_BATCH_CHARS = 32 * 1024 * 1024;
 /** Records read per page when sending back the ones the provider never answered. */
 const LEFTOVER_PAGE = 2_000;
 
@@ -24,14 +17,16 @@ export interface IngestCounts {
 }
 
 /**
- * Writes a provider job's results: streamed from the provider and written in batches with
+ * Writes a provider job's results: streamed from the provider in batches (`batches`:
+ * results-reader.ts, on a thread of their own for a large job) and written with
  * `writeProviderResults`, which fences each against the records still bound to the job, so
  * ingesting again after a crash writes each record exactly once. Then every record the provider
  * never answered goes back to pending (an attempt counted) for a later provider job.
  */
 export async function ingestResults(
   store: Store,
-  client: BatchApiClient,
+  client: Pick<BatchApiClient, "kind">,
+  batches: AsyncIterable<ResultBatch>,
   pj: ProviderJob,
   providerState: string,
   now: () => number,
@@ -40,29 +35,17 @@ export async function ingestResults(
   const bridged = BridgedRecords.forRoute(store, pj.route, client.kind);
   // Only a provider job holding bridged records needs each result's Docket job before writing it.
   const rewrite = await holdsBridgedRecords(store, bridged, pj.id);
-  let batch: BatchApiResult[] = [];
-  const flush = async () => {
+  for await (const batch of batches) {
     const at = now();
     const results: Array<ProviderResult & { attempt: number }> = [];
-    for (const r of batch) {
-      const id = client.recordIdOf(r.key);
+    for (let i = 0; i < batch.results.length; i++) {
+      const id = batch.recordIds[i]!;
       if (id === null) counts.refused++;
-      else results.push({ recordId: id, attempt: 0, outcome: outcomeOf(r, at) });
+      else results.push({ recordId: id, attempt: 0, outcome: outcomeOf(batch.results[i]!, at) });
     }
-    batch = [];
     if (rewrite) await rewriteBridgedAnswers(store, bridged, pj.id, results);
     add(counts, await store.writeProviderResults(pj.id, results, at));
-  };
-  let chars = 0;
-  for await (const r of client.results(pj.providerJobId!)) {
-    batch.push(r);
-    chars += r.body?.length ?? 0;
-    if (batch.length >= INGEST_BATCH || chars >= INGEST_BATCH_CHARS) {
-      await flush();
-      chars = 0;
-    }
   }
-  if (batch.length > 0) await flush();
 
   // What the provider never answered (it expired, was cancelled, or dropped it): another try later.
   for (;;) {

@@ -35,6 +35,11 @@ export class ProviderBatchRunner {
     return this.ctx.o.route;
   }
 
+  /** Stops the results thread, if one runs. */
+  close(): Promise<void> {
+    return this.ctx.results.close();
+  }
+
   /** One pass: advance every open provider job, then start new ones while slots are free. */
   async pass(stopping: AbortSignal): Promise<void> {
     for (const pj of await this.open()) {
@@ -55,6 +60,8 @@ export class ProviderBatchRunner {
   /** Takes one provider job one step (or several) further from its stored state. */
   async advance(pj: ProviderJob): Promise<void> {
     const ctx = this.ctx;
+    // A large job's results thread starts while the provider works (results-reader.ts).
+    if (pj.state !== "packing") ctx.results.warm(pj.records);
     const due = ctx.nextTry.get(pj.id);
     if (due !== undefined && due > ctx.now()) return;
     switch (pj.state) {
@@ -103,6 +110,7 @@ export class ProviderBatchRunner {
       if (await routeGuards(ctx).budget.onlyWaitingJobs(route, open, ctx.now(), pollMs)) return;
       const pj = await packProviderJob(ctx, room);
       if (pj === null) return;
+      ctx.results.warm(pj.records);
       await submitProviderJob(ctx, pj);
     }
   }

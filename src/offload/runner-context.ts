@@ -2,12 +2,16 @@ import type { BatchApiClient } from "../backends/batch-apis/batch-api-client.js"
 import type { ModelPricing } from "../budget/job-pricing.js";
 import { canMoveProviderJob, type ProviderJob, type ProviderJobState } from "../domain/provider-job.js";
 import type { Store } from "../store/store.js";
+import type { BatchClientSpec } from "./batch-client-spec.js";
+import { ResultsReader } from "./results-reader.js";
 
 export interface ProviderBatchRunnerOptions {
   store: Store;
   /** The batch route's name (its records are the ones this runner sends). */
   route: string;
   client: BatchApiClient;
+  /** How `client` was made (batch-client-spec.ts): large jobs' results are then read on a thread with the same client. Absent: in-process. */
+  clientSpec?: BatchClientSpec;
   /** How often a running provider job's status is asked for. */
   pollMs: number;
   /** The model for providers that name it per job (Bedrock), when the route fixes it; else the job's. */
@@ -44,6 +48,8 @@ export interface RunnerContext {
   readonly modelOfJob: Map<string, string>;
   /** Until when a "no free slot" answer holds (the provider's count is not asked every pass). */
   slotsCheckedUntil: number;
+  /** Where ingest reads results from (in-process, or a thread for large provider jobs). */
+  readonly results: ResultsReader;
 }
 
 export function newRunnerContext(o: ProviderBatchRunnerOptions): RunnerContext {
@@ -56,6 +62,7 @@ export function newRunnerContext(o: ProviderBatchRunnerOptions): RunnerContext {
     freshlyPacked: new Set(),
     modelOfJob: new Map(),
     slotsCheckedUntil: 0,
+    results: new ResultsReader({ client: o.client, spec: o.clientSpec ?? null, log: o.log }),
   };
 }
 

@@ -17,7 +17,7 @@ describe("provider batch jobs on anthropic-batch survive SIGKILL", () => {
     await fake?.close();
   });
 
-  for (const dieAt of ["upload", "created", "ingest"]) {
+  for (const dieAt of ["upload", "created", "ingest", "ingest-threaded"]) {
     it(`killed at '${dieAt}', restarted: each request in one Message Batch only, one result each`, async () => {
       const N = 6_000;
       const { dbPath, jobId } = await crashDb((setup) => messagesJob(setup, N, "crash"));
@@ -25,7 +25,7 @@ describe("provider batch jobs on anthropic-batch survive SIGKILL", () => {
       const env = { DB_PATH: dbPath, ANTHROPIC_BATCH_URL: fake.url, JOB_ID: jobId, TOTAL: String(N) };
 
       const crashed = await runChild({ ...env, DIE_AT: dieAt });
-      expect(crashed.signal, crashed.out).toBe("SIGKILL");
+      expect(crashed.signal, `${crashed.code} ${crashed.out}`).toBe("SIGKILL");
       const restarted = await runChild(env);
       expect(restarted.code, restarted.out).toBe(0);
 

@@ -3,7 +3,9 @@
  * job's records have all ended (test/offload/crash-safety-*.test.ts). With DIE_AT it SIGKILLs
  * itself at that point, the way a crash would: `upload` part-way through the input upload,
  * `created` after the provider made the job but before its id is recorded, `ingest` part-way
- * through writing results. The provider and the client are real: the fake Bedrock with the
+ * through writing results, `ingest-threaded` the same with the results read on a results thread
+ * (the client made from the route's config, as `serve` makes it; the kill comes after the first
+ * batch of results was written). The provider and the client are real: the fake Bedrock with the
  * official SDK, a second Docket's OpenAI Batch API (OPENAI_BATCH_URL), or the fake Anthropic
  * Message Batches API (ANTHROPIC_BATCH_URL).
  */
@@ -26,7 +28,7 @@ const dieAt = process.env.DIE_AT ?? "";
  * some were written, the provider job must hold more, and the crash come after the first 5,000.
  */
 const INGEST_DIES_AFTER = 5_500;
-const perJob = dieAt === "ingest" ? 6_000 : 3_000;
+const perJob = dieAt.startsWith("ingest") ? 6_000 : 3_000;
 const die = (): never => {
   process.kill(process.pid, "SIGKILL");
   throw new Error("unreachable");
@@ -67,7 +69,21 @@ function crashing(client: BatchApiClient): BatchApiClient {
   });
 }
 
-const store = openSqliteStore({ path: env("DB_PATH") });
+const opened = openSqliteStore({ path: env("DB_PATH") });
+const store =
+  dieAt === "ingest-threaded"
+    ? new Proxy(opened, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver);
+          if (prop !== "writeProviderResults") return typeof v === "function" ? v.bind(target) : v;
+          return async (...args: Parameters<typeof target.writeProviderResults>) => {
+            const written = await target.writeProviderResults(...args);
+            if (written.written > 0) die();
+            return written;
+          };
+        },
+      })
+    : opened;
 // Alone on the database: leases of the process that died are taken over at once (as `serve` does).
 await store.expireAllLeases(Date.now());
 const route: RouteConfig =
@@ -115,7 +131,10 @@ const route: RouteConfig =
 const duty = providerBatchDuty({
   store,
   routes: [route],
-  createClient: (b: BatchBackendConfig) => crashing(createBatchApiClient(b)),
+  // The route's own client (no wrapper) is what lets large provider jobs be read on a thread.
+  ...(dieAt === "ingest-threaded"
+    ? {}
+    : { createClient: (b: BatchBackendConfig) => crashing(createBatchApiClient(b)) }),
 })!;
 const jobId = env("JOB_ID");
 const total = Number(env("TOTAL"));

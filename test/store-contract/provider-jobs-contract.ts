@@ -137,9 +137,9 @@ export function describeProviderJobsContract(engine: string, openStore: () => Pr
     });
 
     /** Claims every runnable record of route r1 by the provider job's owner and binds them. */
-    const bindAll = async (pjId: string) => {
+    const bindAll = async (pjId: string, limit = 100) => {
       await newPj(pjId);
-      const claimed = await claimFor(pjId, 100);
+      const claimed = await claimFor(pjId, limit);
       const held = claimed.map((r) => ({ id: r.id, attempt: r.attempt, jobId: r.jobId }));
       await store.bindProviderJobRecords(pjId, held, { bytes: 1, estimatedTokens: 1 });
       return held;
@@ -225,6 +225,55 @@ export function describeProviderJobsContract(engine: string, openStore: () => Pr
       expect(shareA).toMatchObject({ records: 4, succeeded: 2, inputTokens: 8, outputTokens: 4 });
       const [shareB] = await store.providerJobsOfJob(b);
       expect(shareB).toMatchObject({ records: 2, succeeded: 1, inputTokens: 2, outputTokens: 5 });
+    });
+
+    it("writes the results of a one-job provider job in batches of hundreds, fenced as with several jobs", async () => {
+      // Over one statement's 500 rows, so a batch spans full and short statements.
+      const job = await runningTestJob(store, 1_203);
+      const held = await bindAll("pj_one", 2_000);
+      expect(held.length).toBe(1_203);
+      const ids = held.map((h) => h.id);
+      // One record in the second statement is pulled back and claimed by a worker.
+      await store.releaseRecords(providerJobOwner("pj_one"), [held[700]!], T0 + 1);
+      await store.claimRecords({
+        owner: "w",
+        routes: [{ route: "r1", limit: 1 }],
+        leaseMs: 60_000,
+        now: T0 + 2,
+      });
+      const results = ids.map((id, i) =>
+        i % 100 === 7 ? providerError(id, false) : answer(id, `{"n":${i}}`, 2, 3),
+      );
+      results.push(providerError(ids[5]!, true)); // a second answer for one id: refused
+      expect(await store.writeProviderResults("pj_one", results, T0 + 3)).toEqual({
+        written: 1_202,
+        requeued: 0,
+        refused: 2,
+      });
+      expect(await store.writeProviderResults("pj_one", results, T0 + 4)).toEqual({
+        written: 0,
+        requeued: 0,
+        refused: 1_204,
+      });
+      const failed = ids.filter((_, i) => i % 100 === 7).length;
+      const after = await store.getJob(job);
+      expect(after?.tally).toMatchObject({ succeeded: 1_202 - failed, failed });
+      expect(after?.usage).toEqual({ inputTokens: 2 * (1_202 - failed), outputTokens: 3 * (1_202 - failed) });
+      const [share] = await store.providerJobsOfJob(job);
+      expect(share).toMatchObject({
+        records: 1_203,
+        succeeded: 1_202 - failed,
+        inputTokens: 2 * (1_202 - failed),
+      });
+      expect(await store.getProviderJob("pj_one")).toMatchObject({ ingested: 1_202, requeued: 0 });
+      expect(await store.readBoundRecords("pj_one", 0, 10)).toEqual([]);
+      // Every written record holds its own answer; the pulled-back one is the worker's.
+      const finished = await store.readFinished(job, -1, 2_000);
+      const byId = new Map(finished.map((f) => [f.id, f]));
+      expect(byId.get(ids[0]!)?.response?.body).toBe('{"n":0}');
+      expect(byId.get(ids[1_202]!)?.response?.body).toBe('{"n":1202}');
+      expect(byId.get(ids[7]!)).toMatchObject({ state: "failed" });
+      expect(byId.get(ids[700]!)?.state ?? "running").toBe("running");
     });
 
     it("ends a provider's retry failed when its attempts are used up, cancelled when its job is stopping", async () => {

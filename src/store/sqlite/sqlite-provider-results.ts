@@ -22,9 +22,10 @@ const VALUES_ROW = `(${PROVIDER_RESULT_COLUMNS.map(() => "?").join(",")})`;
  * job being cancelled, failed with its attempts used up, else pending. SET expressions read the
  * row as it was. Parameters: now, then 11 per row (id, state, run_at, response_status,
  * response_request_id, response_body, error_code, error_message, input_tokens, output_tokens,
- * latency_ms), then the owner and the provider job's id. Returns the rows written and their state.
+ * latency_ms), then the owner and the provider job's id. Returns the rows written and their state
+ * (`returning`), or nothing: see `writeProviderResults` for when a count is enough.
  */
-function writeSql(rows: number): string {
+function writeSql(rows: number, returning: boolean): string {
   return `UPDATE records SET
     state = CASE WHEN v.column2 <> 'pending' THEN v.column2
                  WHEN (SELECT status FROM jobs WHERE jobs.id = records.job_id) = 'cancelling' THEN 'cancelled'
@@ -39,7 +40,7 @@ function writeSql(rows: number): string {
   FROM (VALUES ${Array.from({ length: rows }, () => VALUES_ROW).join(",")}) AS v
   WHERE records.id = v.column1 AND records.state = 'running' AND records.lease_owner = ?
     AND records.provider_job_id = ?
-  RETURNING records.id AS id, records.job_id AS job_id, records.state AS state`;
+  ${returning ? "RETURNING records.id AS id, records.job_id AS job_id, records.state AS state" : ""}`;
 }
 
 interface WrittenRow {
@@ -56,23 +57,44 @@ interface JobDelta {
   output: number;
 }
 
+/** Thrown inside a savepoint when the fence refused some of a statement's rows. */
+const FENCED = new Error("some results were refused by the fence");
+
+/** A statement for each row count, with and without RETURNING: full ones, and the last short one asked for. */
+function statements(x: SqliteShared) {
+  const made = new Map<string, SqliteStatement<unknown[], WrittenRow>>();
+  return (rows: number, returning: boolean): SqliteStatement<unknown[], WrittenRow> => {
+    const key = `${rows}:${returning}`;
+    let st = made.get(key);
+    if (st === undefined) {
+      // Full statements stay; of the short ones (a job's last batch, a retry's) only the newest.
+      for (const k of made.keys()) if (!k.startsWith(`${ROWS_PER_STATEMENT}:`)) made.delete(k);
+      st = x.db.prepare<unknown[], WrittenRow>(writeSql(rows, returning));
+      made.set(key, st);
+    }
+    return st;
+  };
+}
+
 /** Ingest's result writes on SQLite (ProviderJobStore.writeProviderResults). */
 export function sqliteProviderResults(x: SqliteShared): Pick<ProviderJobStore, "writeProviderResults"> {
   const { db, addCounts } = x;
-  const full = db.prepare<unknown[], WrittenRow>(writeSql(ROWS_PER_STATEMENT));
-  // The last size prepared for a short statement: a provider job's last batch, or a retry's.
-  let short: { rows: number; statement: SqliteStatement<unknown[], WrittenRow> } | null = null;
-  const statementFor = (rows: number): SqliteStatement<unknown[], WrittenRow> => {
-    if (rows === ROWS_PER_STATEMENT) return full;
-    if (short?.rows !== rows) short = { rows, statement: db.prepare<unknown[], WrittenRow>(writeSql(rows)) };
-    return short.statement;
-  };
+  const statementFor = statements(x);
   const progress = db.prepare(
     "UPDATE provider_jobs SET ingested = ingested + ?, requeued = requeued + ?, updated_at = ? WHERE id = ?",
   );
   const usage = db.prepare(
     `UPDATE provider_job_members SET succeeded = succeeded + ?, input_tokens = input_tokens + ?,
        output_tokens = output_tokens + ? WHERE provider_job_id = ? AND job_id = ?`,
+  );
+  const members = db.prepare<[string], { job_id: string }>(
+    "SELECT job_id FROM provider_job_members WHERE provider_job_id = ? LIMIT 2",
+  );
+  // Nested in the write's transaction, so a savepoint: a statement the fence cut short is undone.
+  const writeAllOrNothing = db.transaction(
+    (st: SqliteStatement<unknown[], WrittenRow>, p: unknown[], n: number) => {
+      if (st.run(...p).changes !== n) throw FENCED;
+    },
   );
 
   return {
@@ -81,11 +103,12 @@ export function sqliteProviderResults(x: SqliteShared): Pick<ProviderJobStore, "
       const owner = providerJobOwner(id);
       // Each distinct record's result, the first answer for an id winning (a later one is refused).
       const asked = new Map<number, ProviderResult>();
-      const distinct: ProviderResult[] = [];
+      const settled: ProviderResult[] = [];
+      const retries: ProviderResult[] = [];
       for (const r of results) {
         if (asked.has(r.recordId)) continue;
         asked.set(r.recordId, r);
-        distinct.push(r);
+        (r.outcome.kind === "retry" ? retries : settled).push(r);
       }
       // Not fsynced (synchronous=NORMAL for this one transaction, like a claim): the provider's
       // results file is immutable, so a power cut that drops these rows leaves the provider job in
@@ -93,53 +116,90 @@ export function sqliteProviderResults(x: SqliteShared): Pick<ProviderJobStore, "
       // answers again. WAL commits survive in order, and the provider job's move to its end state
       // (moveProviderJob) is an fsynced commit, which makes every batch before it durable. A process
       // crash loses nothing. Each batch's fsync of ~4 MB of WAL was half of ingest's wall time.
-      const done = x.leaseWrite((): ProviderResultsWritten => {
-        const written: WrittenRow[] = [];
-        for (let start = 0; start < distinct.length; start += ROWS_PER_STATEMENT) {
-          const n = Math.min(ROWS_PER_STATEMENT, distinct.length - start);
-          // Each statement's parameters are filled in place: now, the rows, the owner, the provider job.
-          const params: unknown[] = new Array(n * PER_ROW + 3);
-          params[0] = now;
-          let at = 1;
-          for (let i = start; i < start + n; i++) at = setProviderResultColumns(params, at, distinct[i]!);
-          params[at] = owner;
-          params[at + 1] = id;
-          for (const row of statementFor(n).all(...params)) written.push(row);
+      const done = x.unsyncedWrite((): ProviderResultsWritten => {
+        const t = new Tally(asked);
+        // RETURNING costs about a quarter of a row's write. It is needed only to learn a row's
+        // job (a provider job of several Docket jobs), a retry's end state (pending, failed or
+        // cancelled, decided in SQL), or which rows the fence refused. A succeeded or failed
+        // answer ends in that state, and with one Docket job behind the provider job, a
+        // statement that wrote every row it was given needs nothing more.
+        const ids = members.all(id);
+        const onlyJob = ids.length === 1 ? ids[0]!.job_id : null;
+        for (let start = 0; start < settled.length; start += ROWS_PER_STATEMENT) {
+          const rows = settled.slice(start, start + ROWS_PER_STATEMENT);
+          if (onlyJob === null) {
+            t.addRows(run(rows, true));
+            continue;
+          }
+          try {
+            writeAllOrNothing(statementFor(rows.length, false), params(rows), rows.length);
+            for (const r of rows) t.add(onlyJob, r.outcome.kind === "succeeded" ? "succeeded" : "failed", r);
+          } catch (err) {
+            if (err !== FENCED) throw err;
+            // The fence refused some (undone): written again, learning which.
+            t.addRows(run(rows, true));
+          }
         }
-        return tally(written);
+        for (let start = 0; start < retries.length; start += ROWS_PER_STATEMENT) {
+          t.addRows(run(retries.slice(start, start + ROWS_PER_STATEMENT), true));
+        }
+        for (const [jobId, d] of t.deltas) {
+          addCounts(jobId, d);
+          // Batch-priced usage: what succeeded here (input/output of other outcomes are null).
+          if (d.succeeded > 0) usage.run(d.succeeded, d.input, d.output, id, jobId);
+        }
+        progress.run(t.written, t.requeued, now, id);
+        return { written: t.written, requeued: t.requeued, refused: results.length - t.written };
       });
       // Ingest is a steady stream of results too: its WAL checkpoints (one about every commit
       // of 5,000 answers) go to the checkpoint thread rather than into the next commit.
       x.noteResults(done.written);
       return done;
 
-      function tally(written: WrittenRow[]): ProviderResultsWritten {
-        const deltas = new Map<string, JobDelta>();
-        let requeued = 0;
-        for (const row of written) {
-          const o = asked.get(row.id)!.outcome;
-          if (o.kind === "retry") requeued++;
-          let d = deltas.get(row.job_id);
-          if (!d) {
-            d = { succeeded: 0, failed: 0, cancelled: 0, input: 0, output: 0 };
-            deltas.set(row.job_id, d);
-          }
-          if (row.state === "succeeded") d.succeeded++;
-          else if (row.state === "failed") d.failed++;
-          else if (row.state === "cancelled") d.cancelled++;
-          if (o.kind === "succeeded") {
-            d.input += o.usage?.inputTokens ?? 0;
-            d.output += o.usage?.outputTokens ?? 0;
-          }
-        }
-        for (const [jobId, d] of deltas) {
-          addCounts(jobId, d);
-          // Batch-priced usage: what succeeded here (input/output of other outcomes are null).
-          if (d.succeeded > 0) usage.run(d.succeeded, d.input, d.output, id, jobId);
-        }
-        progress.run(written.length, requeued, now, id);
-        return { written: written.length, requeued, refused: results.length - written.length };
+      /** Each statement's parameters filled in place: now, the rows, the owner, the provider job. */
+      function params(rows: readonly ProviderResult[]): unknown[] {
+        const p: unknown[] = new Array(rows.length * PER_ROW + 3);
+        p[0] = now;
+        let at = 1;
+        for (const r of rows) at = setProviderResultColumns(p, at, r);
+        p[at] = owner;
+        p[at + 1] = id;
+        return p;
+      }
+      function run(rows: readonly ProviderResult[], returning: true): WrittenRow[] {
+        return statementFor(rows.length, returning).all(...params(rows));
       }
     },
   };
+}
+
+/** What one call wrote, per Docket job: the jobs' tallies and the provider job's progress. */
+class Tally {
+  readonly deltas = new Map<string, JobDelta>();
+  written = 0;
+  requeued = 0;
+
+  constructor(private readonly asked: ReadonlyMap<number, ProviderResult>) {}
+
+  addRows(rows: readonly WrittenRow[]): void {
+    for (const row of rows) this.add(row.job_id, row.state, this.asked.get(row.id)!);
+  }
+
+  add(jobId: string, state: string, r: ProviderResult): void {
+    this.written++;
+    const o = r.outcome;
+    if (o.kind === "retry") this.requeued++;
+    let d = this.deltas.get(jobId);
+    if (!d) {
+      d = { succeeded: 0, failed: 0, cancelled: 0, input: 0, output: 0 };
+      this.deltas.set(jobId, d);
+    }
+    if (state === "succeeded") d.succeeded++;
+    else if (state === "failed") d.failed++;
+    else if (state === "cancelled") d.cancelled++;
+    if (o.kind === "succeeded") {
+      d.input += o.usage?.inputTokens ?? 0;
+      d.output += o.usage?.outputTokens ?? 0;
+    }
+  }
 }
