@@ -32,7 +32,7 @@ export interface ValidationStore {
    * (renewValidation) ended exactly where the farthest earlier attempt's did; beyond it the count
    * starts again at 1 (COUNT_VALIDATION_CLAIM). A file that kills its validator at the same line
    * every time still adds up its strikes; one killed from outside at random places does not.
-   * A lease, so SQLite need not fsync it (`SqliteShared.leaseWrite`): lost to a power cut, it
+   * A lease, so SQLite need not fsync it (`SqliteShared.unsyncedWrite`): lost to a power cut, it
    * only means the file is validated again from the start.
    */
   claimValidation(owner: string, leaseMs: number, now: number): Promise<Job | undefined>;

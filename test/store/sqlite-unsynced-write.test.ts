@@ -24,7 +24,7 @@ describe("SQLite lease writes", () => {
     try {
       const x = sqliteShared(db);
       db.exec("CREATE TABLE leases (id INTEGER PRIMARY KEY, owner TEXT)");
-      const inside = x.leaseWrite(() => {
+      const inside = x.unsyncedWrite(() => {
         db.prepare("INSERT INTO leases (owner) VALUES ('w1')").run();
         return synchronous(db);
       });
@@ -42,7 +42,7 @@ describe("SQLite lease writes", () => {
       const x = sqliteShared(db);
       db.exec("CREATE TABLE leases (id INTEGER PRIMARY KEY, owner TEXT)");
       expect(() =>
-        x.leaseWrite(() => {
+        x.unsyncedWrite(() => {
           db.prepare("INSERT INTO leases (owner) VALUES ('w1')").run();
           throw new Error("claim failed");
         }),
@@ -58,7 +58,7 @@ describe("SQLite lease writes", () => {
     const db = openDocketDatabase(join(dir, "normal.db"), "NORMAL");
     try {
       const x = sqliteShared(db);
-      expect(x.leaseWrite(() => synchronous(db))).toBe(NORMAL);
+      expect(x.unsyncedWrite(() => synchronous(db))).toBe(NORMAL);
       expect(synchronous(db)).toBe(NORMAL);
     } finally {
       db.close();

@@ -79,7 +79,7 @@ function prepareStatements(db: SqliteShared["db"]) {
  * acknowledgements come batched from the worker, so one transaction (and its fsync) covers many.
  */
 export function sqliteRecords(x: SqliteShared, bodyParts: SqliteBodyParts): RecordStore {
-  const { db, addCounts, jobTargets, leaseWrite } = x;
+  const { db, addCounts, jobTargets, unsyncedWrite } = x;
   const s = prepareStatements(db);
 
   const targetOf = (jobId: string): JobTarget => {
@@ -123,8 +123,8 @@ export function sqliteRecords(x: SqliteShared, bodyParts: SqliteBodyParts): Reco
 
   return {
     async claimRecords(req) {
-      // A claim only takes leases: not fsynced on its own (leaseWrite says why that is safe).
-      const claimed = leaseWrite(() => {
+      // A claim only takes leases: not fsynced on its own (unsyncedWrite says why that is safe).
+      const claimed = unsyncedWrite(() => {
         const active = s.activeJobs.all() as Array<{ id: string; project_id: string }>;
         const out: ClaimRow[] = [];
         if (active.length === 0) return out;
@@ -187,7 +187,7 @@ export function sqliteRecords(x: SqliteShared, bodyParts: SqliteBodyParts): Reco
 
     async renewLeases(owner, held, leaseUntil) {
       if (held.length === 0) return [];
-      return leaseWrite(() => {
+      return unsyncedWrite(() => {
         const lost: number[] = [];
         for (const h of held) {
           if (s.renew.run(leaseUntil, h.id, h.attempt, owner).changes === 0) lost.push(h.id);

@@ -26,14 +26,15 @@ export interface SqliteShared {
   ): void;
   readonly jobTargets: Map<string, JobTarget>;
   /**
-   * Runs `fn` in an immediate transaction whose commit is not fsynced, for writes that only
-   * take or extend a lease (claims, renewals). Losing such a commit to a power cut only makes
-   * a record run again, which calls allow (at-least-once), and WAL commits survive in order: the
+   * Runs `fn` in an immediate transaction whose commit is not fsynced, for writes whose loss to
+   * a power cut only repeats work: taking or extending a lease (claims, renewals; the record
+   * runs again, which calls allow: at-least-once) and writing a provider's results (read again
+   * from the provider's immutable file: sqlite-provider-results.ts). WAL commits survive in order: the
    * next fsynced commit (an outcome, a job change) makes this one durable too, so nothing that
    * depends on it can outlive it. A process crash loses nothing (the WAL is in the OS's cache).
    * Must not be called inside another transaction (SQLite refuses to change the setting there).
    */
-  leaseWrite<T>(fn: () => T): T;
+  unsyncedWrite<T>(fn: () => T): T;
   /** Results were written: a steady stream of them moves checkpoints off the event loop. */
   noteResults(count: number): void;
   /** Ends the checkpoint thread, if one runs; call before closing the database. */
@@ -60,12 +61,12 @@ export function sqliteShared(db: SqliteDatabase, path = ":memory:"): SqliteShare
     `UPDATE jobs SET succeeded = succeeded + ?, failed = failed + ?, cancelled = cancelled + ?,
        expired = expired + ?, input_tokens = input_tokens + ?, output_tokens = output_tokens + ? WHERE id = ?`,
   );
-  const leaseWrite = unsyncedWrites(db);
+  const unsyncedWrite = unsyncedWrites(db);
   const checkpointer = new WalCheckpointer(db, path);
   let results = 0;
   return {
     db,
-    leaseWrite,
+    unsyncedWrite,
     noteResults(count) {
       results += count;
       if (results >= RESULTS_BEFORE_CHECKPOINT_THREAD) checkpointer.start();

@@ -9,7 +9,7 @@ import type { SqliteShared } from "./sqlite-shared.js";
 
 /** Validation on SQLite (ValidationStore): a job's input file becoming its records. */
 export function sqliteValidation(
-  { db, getJob, leaseWrite }: SqliteShared,
+  { db, getJob, unsyncedWrite }: SqliteShared,
   bodyParts: SqliteBodyParts,
 ): ValidationStore {
   const insertRecord = db.prepare(
@@ -79,9 +79,9 @@ export function sqliteValidation(
   };
   return {
     async claimValidation(owner, leaseMs, now) {
-      // A lease: not fsynced (leaseWrite). Lost to a power cut, the file is only validated again;
+      // A lease: not fsynced (unsyncedWrite). Lost to a power cut, the file is only validated again;
       // the next fsynced commit (its records, its start) makes it durable before anything depends on it.
-      return leaseWrite(() => {
+      return unsyncedWrite(() => {
         const row = db
           .prepare(
             `SELECT id, validation_lease_until FROM jobs WHERE status = 'validating'
@@ -104,9 +104,9 @@ export function sqliteValidation(
     },
 
     async renewValidation(jobId, owner, leaseUntil, progress = 0) {
-      // A lease extension, not fsynced, like a claim (leaseWrite): progress lost to a power cut
+      // A lease extension, not fsynced, like a claim (unsyncedWrite): progress lost to a power cut
       // only makes the next attempt count as a strike.
-      const r = leaseWrite(() => renew.run(leaseUntil, progress, jobId, owner));
+      const r = unsyncedWrite(() => renew.run(leaseUntil, progress, jobId, owner));
       return r.changes > 0;
     },
 
