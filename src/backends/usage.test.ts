@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { extractUsage } from "./usage.js";
+import { extractUsage, extractUsageParsed } from "./usage.js";
 
 describe("extractUsage", () => {
   it("reads chat and text completions", () => {
@@ -76,5 +76,44 @@ describe("extractUsage", () => {
     expect(extractUsage('{"usage":{"total_tokens":3}}')).toBeNull();
     expect(extractUsage("not json")).toBeNull();
     expect(extractUsage("")).toBeNull();
+  });
+});
+
+describe("extractUsage read in place", () => {
+  it("answers as parsing does, for plain and unusual usage objects", () => {
+    const usages = [
+      '{"input_tokens":12,"output_tokens":40}',
+      '{ "input_tokens" : 0 , "output_tokens" : 7 }',
+      '{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4,"prompt_tokens_details":{"cached_tokens":0,"x":[1,{"y":"}"}]}}',
+      '{"prompt_tokens":null,"input_tokens":5,"completion_tokens":null,"output_tokens":2}',
+      '{"input_tokens":"5","output_tokens":2}',
+      '{"input_tokens":5,"output_tokens":"2"}',
+      '{"input_tokens":5,"output_tokens":true,"service_tier":"standard \\" } quoted"}',
+      '{"input_tokens":1.5,"output_tokens":2}',
+      '{"input_tokens":1e2,"output_tokens":2}',
+      '{"input_tokens":-1,"output_tokens":2}',
+      '{"input_tokens":05,"output_tokens":2}',
+      '{"input_tokens":5,"input_tokens":6,"output_tokens":2}',
+      '{"in\\u0070ut_tokens":5,"output_tokens":2}',
+      '{"input_tokens":9007199254740993,"output_tokens":2}',
+      '{"input_tokens":5,"cache_creation_input_tokens":null,"cache_read_input_tokens":"x","output_tokens":1}',
+      "{}",
+      '{"input_tokens":5,}',
+      '{"input_tokens":5',
+    ];
+    for (const usage of usages) {
+      for (const body of [
+        `{"id":"msg_1","content":[{"type":"text","text":"usage"}],"usage":${usage}}`,
+        `{"usage":${usage},"meta":{"usage":{}}}`,
+        `{"usage":${usage}`,
+      ]) {
+        expect(extractUsage(body), body).toEqual(extractUsageParsed(body));
+      }
+    }
+    // The plain form is read in place, and right.
+    expect(extractUsage('{"usage":{"input_tokens":12,"output_tokens":40}}')).toEqual({
+      inputTokens: 12,
+      outputTokens: 40,
+    });
   });
 });

@@ -21,4 +21,26 @@ describe("anthropic-batch custom ids", () => {
     expect(parseWireKey("req-1")).toBeNull();
     expect(parseWireKey(placeholderKey(5))).toBeNull();
   });
+
+  it("reads exactly the custom ids `<16 lowercase hex>-<1 to 15 digits>`", () => {
+    const tag = "0123456789abcdef";
+    const cases = [
+      `${tag}-1`,
+      `${tag}-007`,
+      `${tag}-123456789012345`,
+      `${tag}-1234567890123456`,
+      `${tag}-`,
+      `${tag}-1x`,
+      `${tag}_1`,
+      `0123456789ABCDEF-1`,
+      `0123456789abcdeg-1`,
+      `${tag}0-1`,
+      `${tag.slice(1)}-1`,
+      "",
+    ];
+    for (const c of cases) {
+      const m = /^([0-9a-f]{16})-([0-9]{1,15})$/.exec(c);
+      expect(parseWireKey(c), c).toEqual(m ? { tag: m[1], recordId: Number(m[2]) } : null);
+    }
+  });
 });

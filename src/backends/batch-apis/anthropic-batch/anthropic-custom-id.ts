@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { decimalIdAt } from "../batch-http/decimal-id.js";
 
 /**
  * Anthropic's Message Batches carry no metadata, so the custom_ids do: each is
@@ -10,7 +11,6 @@ import { createHash } from "node:crypto";
 export const TAG_LENGTH = 16;
 const PLACEHOLDER = "x".repeat(TAG_LENGTH);
 const LINE_START = '{"custom_id":"';
-const WIRE_KEY = /^([0-9a-f]{16})-([0-9]{1,15})$/;
 
 export function tagOf(token: string): string {
   return createHash("sha256").update(token).digest("hex").slice(0, TAG_LENGTH);
@@ -31,6 +31,12 @@ export function stampTag(encoded: string, tag: string): string {
 
 /** The tag and record id behind a custom_id Docket made; null for one it did not. */
 export function parseWireKey(customId: string): { tag: string; recordId: number } | null {
-  const match = WIRE_KEY.exec(customId);
-  return match ? { tag: match[1]!, recordId: Number(match[2]) } : null;
+  // `<16 lowercase hex digits>-<1 to 15 digits>`, read in place (one per result at ingest).
+  if (customId.charCodeAt(TAG_LENGTH) !== 45 /* - */) return null;
+  for (let i = 0; i < TAG_LENGTH; i++) {
+    const c = customId.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return null;
+  }
+  const recordId = decimalIdAt(customId, TAG_LENGTH + 1);
+  return recordId === null ? null : { tag: customId.slice(0, TAG_LENGTH), recordId };
 }
