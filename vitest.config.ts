@@ -16,12 +16,17 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["src/**/*.test.ts", "web/src/**/*.test.ts"],
-          // Pure-logic tests beside the code: one fork runs them file after file with their
-          // modules loaded once (after the integration files). Isolated, each of these ~150 files
-          // paid for a fresh process and a fresh import: 147 s of CPU against 40 s (load ~16).
-          // (Vitest 3 isolates a pool per run, not per project; one fork is how a project opts out.)
+          // Pure-logic tests beside the code: one worker runs them file after file with their
+          // modules loaded once. Isolated, each of these ~150 files paid for a fresh process and
+          // a fresh import: 147 s of CPU against 40 s (load ~16). (Vitest 3 isolates a pool per
+          // run, not per project; one worker is how a project opts out.) A thread of the threads
+          // pool, not a single fork: Vitest runs a pool's single-fork files only after all its
+          // other files, so the unit files ran last in one fork with the other core idle (~30 s);
+          // each pool runs beside the others, so these now run while the integration forks do.
+          // Nothing here needs a process of its own (no child processes, signals or chdir).
+          pool: "threads",
           isolate: false,
-          poolOptions: { forks: { singleFork: true } },
+          poolOptions: { threads: { singleThread: true } },
         },
       },
       {

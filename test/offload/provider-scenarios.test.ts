@@ -27,6 +27,15 @@ const QUOTA_SCALE: Record<BatchApiKind, { records: number; perJob: number }> = {
   "openai-batch": { records: 8_000, perJob: 3_200 },
 };
 const PG_FRACTION = 4;
+/** Longer than any test: a provider job held so is in flight until the test lets it go. */
+const HOLD_MS = 600_000;
+/**
+ * Duty passes after the provider made its second job, the two held: the route checks its free
+ * slots at every poll (20 ms), so a third job it wrongly started would be made within these.
+ */
+const SLOT_CHECKS_MS = 250;
+/** The targets' own turnaround, once the held jobs are let go. */
+const RELEASED_MS = 50;
 
 describe.each(PROVIDER_TARGETS)("provider batch scenarios on $kind", (kind) => {
   let target: ProviderTarget;
@@ -47,13 +56,20 @@ describe.each(PROVIDER_TARGETS)("provider batch scenarios on $kind", (kind) => {
       const perJob = QUOTA_SCALE[kind.kind].perJob / fraction;
       const store = await open();
       stores.push(store);
-      // Longer than packing a provider job takes: were a third started before one ended, the
-      // provider would see three in flight.
-      target.setFaults({ turnaroundMs: 5_000 });
+      // The fakes hold every provider job (a turnaround longer than the test) until the duty has
+      // submitted two and had passes enough to start a third: were a third started before one
+      // ended, the provider would see three in flight. Then they go at once, and so does the third.
+      target.setFaults({ turnaroundMs: HOLD_MS });
       const route = batchRoute(target, "batch", { maxRecordsPerJob: perJob, maxJobsInFlight: 2 });
       const jobId = await target.job(store, N, route.name);
       const duty = providerBatchDuty({ store, routes: [route] })!;
-      await passUntil(duty, allEnded(store, jobId, N), 150_000, () => target.tick());
+      const tick = () => target.tick();
+      await passUntil(duty, async () => (await target.jobsCreated()) >= 2, 150_000, tick);
+      const checked = Date.now() + SLOT_CHECKS_MS;
+      await passUntil(duty, async () => Date.now() >= checked, 30_000, tick);
+      target.setFaults({ turnaroundMs: RELEASED_MS });
+      target.endInFlight();
+      await passUntil(duty, allEnded(store, jobId, N), 150_000, tick);
       await duty.close?.();
 
       const job = (await store.getJob(jobId))!;

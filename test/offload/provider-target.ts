@@ -40,6 +40,12 @@ export interface ProviderTarget {
   /** Record i's custom id in that job. */
   customId(i: number): string;
   setFaults(f: Faults): void;
+  /**
+   * The provider's jobs in flight end now, as though their turnaround had passed (the fakes): a
+   * test that holds jobs with a long `turnaroundMs` to watch them lets them go at once. A second
+   * Docket holds none (it ignores `turnaroundMs`), so there it does nothing.
+   */
+  endInFlight(): void;
   /** Between duty passes: a provider that expires jobs by its own clock (a second Docket) does so here. */
   tick(): Promise<void>;
   /** Provider jobs the provider made. */

@@ -36,6 +36,8 @@ export interface FakeAnthropic {
   /** The Message Batches API's knobs and counts. */
   batches: {
     setOptions(partial: FakeMessageBatchOptions): void;
+    /** Batches in progress end at the next look, as though their turnaround had passed. */
+    endInProgress(): void;
     stats(): FakeMessageBatchStats;
     resetStats(): void;
   };
@@ -306,6 +308,7 @@ export async function startFakeAnthropic(options: StartFakeAnthropicOptions = {}
     resetStats: () => state.resetStats(),
     batches: {
       setOptions: (partial) => messageBatches.setOptions(partial),
+      endInProgress: () => messageBatches.endInProgress(Date.now()),
       stats: () => messageBatches.stats(),
       resetStats: () => messageBatches.resetStats(),
     },

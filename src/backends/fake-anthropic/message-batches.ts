@@ -65,6 +65,14 @@ export class FakeMessageBatches {
     this.opts = { ...this.opts, ...partial };
   }
 
+  /**
+   * Every batch in progress ends at the next look, as though its turnaround had passed: a test
+   * holds batches with a long turnaround while it watches them, then lets them go at once.
+   */
+  endInProgress(now: number): void {
+    for (const b of this.batches.values()) if (b.endedAt === null) b.endsAt = Math.min(b.endsAt, now);
+  }
+
   stats(): FakeMessageBatchStats {
     return {
       created: this.created,

@@ -22,8 +22,10 @@ export interface FakeJob {
   processedRecordCount: number | undefined;
   successRecordCount: number | undefined;
   errorRecordCount: number | undefined;
-  /** Pending lifecycle steps, cleared when the job is stopped. */
-  timers: Set<NodeJS.Timeout>;
+  /** Pending lifecycle steps by their timer, cleared when the job is stopped. */
+  timers: Map<NodeJS.Timeout, () => Promise<void>>;
+  /** Its turnaround was cut short (`endInFlight`): its remaining steps run at once. */
+  hurried: boolean;
 }
 
 export const IN_FLIGHT = new Set(["Submitted", "Validating", "Scheduled", "InProgress", "Stopping"]);

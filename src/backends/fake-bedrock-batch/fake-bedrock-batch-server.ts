@@ -48,6 +48,8 @@ export interface FakeBedrockBatch {
   url: string;
   stats(): FakeBedrockBatchStats;
   setOptions(partial: FakeBedrockBatchOptions): void;
+  /** Jobs in flight end now, as though their turnaround had passed (the rest of their steps at once). */
+  endInFlight(): void;
   close(): Promise<void>;
 }
 
@@ -169,7 +171,8 @@ export async function startFakeBedrockBatch(
       processedRecordCount: undefined,
       successRecordCount: undefined,
       errorRecordCount: undefined,
-      timers: new Set(),
+      timers: new Map(),
+      hurried: false,
     };
     jobs.push(job);
     if (request.clientRequestToken !== undefined) {
@@ -299,13 +302,17 @@ export async function startFakeBedrockBatch(
       throttledCreates: counters.throttledCreates,
       stops: counters.stops,
     }),
+    endInFlight() {
+      // A stopping job is left to its stopMs: only a turnaround is cut short.
+      for (const job of jobs) if (STOPPABLE.has(job.status)) runner.hurry(job);
+    },
     setOptions(partial) {
       const seedChanged = partial.seed !== undefined && partial.seed !== opts.seed;
       opts = mergeFakeBedrockBatchOptions(opts, partial);
       if (seedChanged) random = seededRandom(opts.seed);
     },
     async close() {
-      for (const job of jobs) for (const timer of job.timers) clearTimeout(timer);
+      for (const job of jobs) for (const timer of job.timers.keys()) clearTimeout(timer);
       runner.close();
       await server.close();
     },

@@ -32,6 +32,7 @@ export const anthropicTarget: TargetKind = {
           ...(f.turnaroundMs !== undefined ? { turnaroundMs: f.turnaroundMs } : {}),
         });
       },
+      endInFlight: () => fake.batches.endInProgress(),
       tick: async () => {},
       jobsCreated: async () => fake.batches.stats().created,
       maxInFlight: async () => fake.batches.stats().maxInFlight,

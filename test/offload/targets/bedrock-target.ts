@@ -49,6 +49,7 @@ export const bedrockTarget: TargetKind = {
           ...(f.turnaroundMs !== undefined ? { turnaroundMs: f.turnaroundMs } : {}),
         });
       },
+      endInFlight: () => fake.endInFlight(),
       tick: async () => {},
       jobsCreated: async () => fake.stats().jobsCreated,
       maxInFlight: async () => fake.stats().maxInFlightObserved[MODEL] ?? 0,

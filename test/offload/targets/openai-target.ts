@@ -57,6 +57,7 @@ export const openaiTarget: TargetKind = {
         }
         if (f.stall !== undefined) provider.fake.setOptions({ latencyMs: f.stall ? STALL_MS : 0 });
       },
+      endInFlight() {},
       async tick() {
         if (!expireArmed) return;
         const halfDone = (await batches()).some((b) => {
