@@ -15,7 +15,8 @@ export interface ResultsReaderOptions {
   client: Pick<BatchApiClient, "results" | "recordIdOf">;
   /** How the client was made, for a thread to make the same one; null: read in-process only (a client made some other way). */
   spec: BatchClientSpec | null;
-  log?: (line: string) => void;
+  /** Where a fall-back to in-process reading is told (default: stderr; it means a damaged install or a broken client setup). */
+  warn?: (line: string) => void;
 }
 
 /**
@@ -69,10 +70,14 @@ export class ResultsReader {
       this.reading--;
       if (thread.unusable && !this.inProcessOnly) {
         this.inProcessOnly = true;
-        this.o.log?.(`results are read in-process from now on: ${thread.failure?.message}`);
+        this.warn(`provider results are read in-process from now on: ${thread.failure?.message}`);
       }
       this.stopWhenIdle();
     }
+  }
+
+  private warn(line: string): void {
+    (this.o.warn ?? ((l: string) => console.error(`docket: ${l}`)))(line);
   }
 
   private threadFor(): ResultsThreadHandle | null {
@@ -87,7 +92,9 @@ export class ResultsReader {
       const entry = resultsThreadEntry();
       if (entry === null || this.o.spec === null) {
         this.inProcessOnly = true;
-        this.o.log?.("results are read in-process: the results thread's module is not built");
+        this.warn(
+          "provider results are read in-process: the results thread's module (results-thread.js) is missing",
+        );
         return null;
       }
       this.thread = new ResultsThreadHandle(entry, this.o.spec);

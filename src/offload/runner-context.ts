@@ -62,7 +62,7 @@ export function newRunnerContext(o: ProviderBatchRunnerOptions): RunnerContext {
     freshlyPacked: new Set(),
     modelOfJob: new Map(),
     slotsCheckedUntil: 0,
-    results: new ResultsReader({ client: o.client, spec: o.clientSpec ?? null, log: o.log }),
+    results: new ResultsReader({ client: o.client, spec: o.clientSpec ?? null }),
   };
 }
 
