@@ -5,8 +5,9 @@ import { expect } from "vitest";
 import type { AutoBackendConfig, BatchQuotaConfig } from "../../src/config/batch-backend-config.js";
 import type { Job } from "../../src/domain/job.js";
 import { openPostgresStore } from "../../src/store/postgres/postgres-store.js";
+import { openSqliteDatabase } from "../../src/store/sqlite/sqlite-driver.js";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
-import { dropSchema, freshSchemaName } from "../store/pg-test-db.js";
+import { dropSchema, freshSchemaName, withClient } from "../store/pg-test-db.js";
 import { startTestDocket, type TestDocket } from "../support/test-docket.js";
 import { batchRoute, type ProviderTarget } from "./provider-target.js";
 import type { Engine } from "./test-engines.js";
@@ -82,6 +83,40 @@ export async function startHybridDocket(
       },
     },
   };
+}
+
+/**
+ * Moves the end of the job's window to `remainingMs` from now, as if its window had run down to
+ * that: with `remainingMs` at the route's `onlineFallbackBeforeMs`, the fallback is due from now.
+ * The embedded Docket reads the wall clock and has no clock a test can move, so the test moves the
+ * deadline instead, once what must happen before the fallback has been seen, rather than wait
+ * out a fixed share of the window. Returns the new `expiresAt`.
+ */
+export async function runWindowDownTo(
+  docket: TestDocket,
+  jobId: string,
+  remainingMs: number,
+): Promise<number> {
+  const expiresAt = Date.now() + remainingMs;
+  const c = docket.config;
+  if (c.databaseUrl) {
+    const moved = await withClient(
+      c.databaseUrl,
+      (client) => client.query("UPDATE jobs SET expires_at = $1 WHERE id = $2", [expiresAt, jobId]),
+      c.databaseSchema ?? undefined,
+    );
+    expect(moved.rowCount).toBe(1);
+    return expiresAt;
+  }
+  // A second connection to serve's database file (WAL): it waits out serve's writes.
+  const db = openSqliteDatabase(join(c.dataDir, "docket.db"), { timeoutMs: 30_000 });
+  try {
+    const moved = db.prepare("UPDATE jobs SET expires_at = ? WHERE id = ?").run(expiresAt, jobId);
+    expect(Number(moved.changes)).toBe(1);
+  } finally {
+    db.close();
+  }
+  return expiresAt;
 }
 
 /** The job once it has ended (completed, failed, expired or cancelled). */
