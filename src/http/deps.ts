@@ -18,9 +18,10 @@ export interface ApiDeps {
   now?: () => number;
   /**
    * Wakes local workers sooner than their poll (polling stays the truth). `jobStopped`: a cancel
-   * committed; a worker in this process drops the job's prefetched records before it returns.
+   * committed; a worker in this process drops the job's prefetched records, and workers
+   * elsewhere are hinted, before the promise resolves (the cancel answers after it).
    */
-  events: { workAvailable(): void; jobStopped?(jobId: string): void };
+  events: { workAvailable(): void; jobStopped?(jobId: string): Promise<void> | void };
   /** Where unexpected (500) errors are reported; defaults to console.error. */
   logError?: (err: unknown, req: IncomingMessage) => void;
   /** Async invocations, webhooks, SSE and metrics (async-api-deps.ts builds these). */

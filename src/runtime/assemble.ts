@@ -54,6 +54,11 @@ export interface Assembly {
   readonly providerBatchDuty: typeof providerBatchDuty | null;
   /** Tells workers in other processes that work may be runnable (a hint; they poll regardless). */
   hintWork(): void;
+  /**
+   * `hintWork`, resolved once the hint is sent (bounded: never fails, waits at most ~1 s). A
+   * cancel answers only after it, so workers elsewhere are told before its caller is.
+   */
+  hintWorkSent(): Promise<void>;
   /** Closes the backends, then the store (and releases the data directory). */
   close(): Promise<void>;
 }
@@ -102,9 +107,25 @@ export async function assemble(config: DocketConfig, o: AssembleOptions): Promis
     signal: o.role === "serve" ? new WorkSignal() : null,
     providerBatchDuty: providerBatch,
     hintWork: () => void hints?.hintWork().catch(() => {}),
+    hintWorkSent: () => hintSent(hints),
     async close() {
       await backends.closeAll();
       await release();
     },
   };
+}
+
+/** How long a cancel waits for its hint to be sent before answering anyway (polling stays the truth). */
+const HINT_SENT_WAIT_MS = 1_000;
+
+async function hintSent(hints: { hintWork(): Promise<void> } | null | undefined): Promise<void> {
+  if (!hints) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    hints.hintWork().catch(() => {}),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, HINT_SENT_WAIT_MS);
+    }),
+  ]);
+  clearTimeout(timer);
 }

@@ -8,15 +8,21 @@ import { refuseExposedOpenServer } from "./open-server-guard.js";
  * How the API says "work arrived": to workers in the same process (the in-process signal) and
  * to workers elsewhere (the store's work hint). Both are hints; workers poll regardless.
  */
-export function apiWorkEvents(parts: Assembly): { workAvailable(): void; jobStopped(jobId: string): void } {
+export function apiWorkEvents(parts: Assembly): {
+  workAvailable(): void;
+  jobStopped(jobId: string): Promise<void>;
+} {
   return {
     workAvailable() {
       parts.signal?.workAvailable();
       parts.hintWork();
     },
-    // Workers in other processes learn of the stop from the hint workAvailable sends with it.
-    jobStopped(jobId) {
+    // Workers in other processes learn of the stop from the hint, sent before the cancel answers:
+    // sent after it, workers elsewhere went on starting records for the hint's round trip and
+    // theirs (issue 17, "stop means stop"; test/e2e/pg-split-cancel.test.ts).
+    async jobStopped(jobId) {
       parts.signal?.jobStopped(jobId);
+      await parts.hintWorkSent();
     },
   };
 }

@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeBackend, startFakeBackend } from "../../src/backends/fake/fake-backend-server.js";
-import { type ChildDocket, spawnDocket } from "../support/child-docket.js";
+import { type ServedDocket, serveWithConfig, spawnDocket } from "../support/child-docket.js";
 import { eventually } from "../support/webhook-receiver.js";
 
 const MB = 1024 * 1024;
@@ -43,38 +42,29 @@ function hugeChatRequest(mb: number): { stream: Readable; bytes: number } {
  */
 describe("a 300 MB async invocation", () => {
   let fake: FakeBackend;
-  let child: ChildDocket;
-  let dir: string;
+  let child: ServedDocket;
 
   beforeAll(async () => {
     // The fake counts and drops bodies this large instead of parsing them (it runs in the test
     // process, whose memory is not what is measured).
     fake = await startFakeBackend({ discardBodiesOver: MB });
-    dir = mkdtempSync(join(tmpdir(), "docket-large-"));
-    const config = join(dir, "docket.config.json");
-    writeFileSync(
-      config,
-      JSON.stringify({
-        worker: { maintenanceMs: 100, pollMs: 200 },
-        routes: [
-          {
-            name: "fake",
-            models: ["fake-*"],
-            backend: { type: "openai", baseUrl: fake.url },
-            concurrency: 4,
-            timeoutMs: 120_000,
-          },
-        ],
-      }),
-    );
-    child = await spawnDocket(["serve", "--port", "0", "--data-dir", join(dir, "data"), "--config", config]);
+    child = await serveWithConfig("docket-large-", {
+      worker: { maintenanceMs: 100, pollMs: 200 },
+      routes: [
+        {
+          name: "fake",
+          models: ["fake-*"],
+          backend: { type: "openai", baseUrl: fake.url },
+          concurrency: 4,
+          timeoutMs: 120_000,
+        },
+      ],
+    });
   });
 
   afterAll(async () => {
-    child?.proc.kill("SIGTERM");
-    await child?.exited;
+    await child?.close();
     await fake?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("is accepted, run and read back with the server's RSS bounded", async () => {
@@ -118,12 +108,12 @@ describe("a 300 MB async invocation", () => {
   }, 180_000);
 
   it("works from the CLI: docket invoke FILE --model M --wait", async () => {
-    const input = join(dir, "request.json");
+    const input = join(child.dir, "request.json");
     writeFileSync(
       input,
       JSON.stringify({ model: "fake-small", messages: [{ role: "user", content: "hi" }] }),
     );
-    const out = join(dir, "answer.json");
+    const out = join(child.dir, "answer.json");
     const ok = await spawnDocket(
       ["invoke", input, "--model", "fake-small", "--wait", "--out", out, "--url", child.url],
       { waitForUrl: false },

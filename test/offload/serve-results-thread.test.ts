@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -8,7 +5,7 @@ import {
   startFakeAnthropic,
 } from "../../src/backends/fake-anthropic/fake-anthropic-server.js";
 import { THREAD_MIN_RECORDS } from "../../src/offload/results-reader.js";
-import { type ChildDocket, spawnDocket } from "../support/child-docket.js";
+import { type ServedDocket, serveWithConfig } from "../support/child-docket.js";
 
 /**
  * A Message Batch large enough for its provider job's results to be read on a results thread,
@@ -22,37 +19,28 @@ const MODEL = "claude-3-5-haiku-latest";
 
 describe("docket serve ingests a large provider job's results on a thread", () => {
   let fake: FakeAnthropic;
-  let child: ChildDocket;
-  let dir: string;
+  let child: ServedDocket;
 
   beforeAll(async () => {
     fake = await startFakeAnthropic({ recordBodies: true });
     fake.batches.setOptions({ turnaroundMs: 50 });
-    dir = mkdtempSync(join(tmpdir(), "docket-results-thread-"));
-    const config = join(dir, "docket.config.json");
-    writeFileSync(
-      config,
-      JSON.stringify({
-        worker: { maintenanceMs: 100, pollMs: 200 },
-        routes: [
-          {
-            name: "claude-batch",
-            models: ["claude-*"],
-            backend: { type: "anthropic-batch", baseUrl: fake.url, apiKey: "k", pollMs: 100 },
-            concurrency: 1,
-            timeoutMs: 60_000,
-          },
-        ],
-      }),
-    );
-    child = await spawnDocket(["serve", "--port", "0", "--data-dir", join(dir, "data"), "--config", config]);
+    child = await serveWithConfig("docket-results-thread-", {
+      worker: { maintenanceMs: 100, pollMs: 200 },
+      routes: [
+        {
+          name: "claude-batch",
+          models: ["claude-*"],
+          backend: { type: "anthropic-batch", baseUrl: fake.url, apiKey: "k", pollMs: 100 },
+          concurrency: 1,
+          timeoutMs: 60_000,
+        },
+      ],
+    });
   });
 
   afterAll(async () => {
-    child?.proc.kill("SIGTERM");
-    await child?.exited;
+    await child?.close();
     await fake?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("writes every answer once, in order, unchanged", async () => {

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 
 const BIN = resolve(import.meta.dirname, "../../bin/docket.js");
 
@@ -48,4 +50,41 @@ export async function spawnDocket(
     });
   });
   return { url, proc, output: () => out, exited };
+}
+
+export interface ServedDocket extends ChildDocket {
+  /** The test's own directory: the config file and the data dir (`data/`) are in it. */
+  dir: string;
+  /** Stops the server (SIGTERM) and removes `dir`. */
+  close(): Promise<void>;
+}
+
+/** `docket serve` on a fresh directory, with `config` written as its config file. */
+export async function serveWithConfig(prefix: string, config: object): Promise<ServedDocket> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    const file = join(dir, "docket.config.json");
+    writeFileSync(file, JSON.stringify(config));
+    const child = await spawnDocket([
+      "serve",
+      "--port",
+      "0",
+      "--data-dir",
+      join(dir, "data"),
+      "--config",
+      file,
+    ]);
+    return {
+      ...child,
+      dir,
+      async close() {
+        child.proc.kill("SIGTERM");
+        await child.exited;
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
 }

@@ -74,7 +74,7 @@ async function cancelBatch(ctx: RequestContext): Promise<void> {
   const cancelled = await ctx.deps.store.cancelJob(job.id, ctx.now());
   if (!cancelled) throw notFound("message batch", job.id);
   // Before answering: a worker in this process drops the records it prefetched ("stop means stop").
-  ctx.deps.events.jobStopped?.(job.id);
+  await ctx.deps.events.jobStopped?.(job.id);
   ctx.deps.events.workAvailable();
   sendJson(ctx.res, 200, toMessageBatch(cancelled, originOf(ctx.req)));
 }

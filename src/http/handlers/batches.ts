@@ -126,7 +126,7 @@ async function cancelBatch(ctx: RequestContext): Promise<void> {
   if (!cancelled) throw notFound("batch", job.id);
   // Before answering: a worker in this process drops the records it prefetched (issue 17, "stops
   // stop"); workers elsewhere are told by the hint and check at once.
-  ctx.deps.events.jobStopped?.(job.id);
+  await ctx.deps.events.jobStopped?.(job.id);
   ctx.deps.events.workAvailable();
   sendJson(ctx.res, 200, toOpenAiBatch(cancelled));
 }

@@ -240,7 +240,7 @@ async function cancelInvocation(ctx: RequestContext): Promise<void> {
   const inv = await findInvocation(ctx);
   if (inv.job.status === "in_progress") {
     await ctx.deps.store.cancelJob(inv.job.id, ctx.now());
-    ctx.deps.events.jobStopped?.(inv.job.id);
+    await ctx.deps.events.jobStopped?.(inv.job.id);
     ctx.deps.events.workAvailable();
   }
   sendJson(ctx.res, 200, view(ctx, (await ctx.deps.store.getInvocation(inv.job.id)) ?? inv));
