@@ -19,7 +19,8 @@ export interface ApiDeps {
   /**
    * Wakes local workers sooner than their poll (polling stays the truth). `jobStopped`: a cancel
    * committed; a worker in this process drops the job's prefetched records, and workers
-   * elsewhere are hinted, before the promise resolves (the cancel answers after it).
+   * elsewhere are hinted, before the promise resolves (the cancel answers after it). It wakes
+   * workers as `workAvailable` does (one hint, not two): see `announceStop`.
    */
   events: { workAvailable(): void; jobStopped?(jobId: string): Promise<void> | void };
   /** Where unexpected (500) errors are reported; defaults to console.error. */
@@ -68,3 +69,13 @@ export interface RequestContext {
 }
 
 export type Handler = (ctx: RequestContext) => Promise<void> | void;
+
+/**
+ * A cancel is committed: workers are told before the API answers ("stop means stop"), with
+ * `jobStopped` where there is one (it also wakes them, so the job's end is written at once), else
+ * with the plain wake-up.
+ */
+export async function announceStop(events: ApiDeps["events"], jobId: string): Promise<void> {
+  if (events.jobStopped) await events.jobStopped(jobId);
+  else events.workAvailable();
+}

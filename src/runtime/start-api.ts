@@ -19,9 +19,11 @@ export function apiWorkEvents(parts: Assembly): {
     },
     // Workers in other processes learn of the stop from the hint, sent before the cancel answers:
     // sent after it, workers elsewhere went on starting records for the hint's round trip and
-    // theirs (issue 17, "stop means stop"; test/e2e/pg-split-cancel.test.ts).
+    // theirs (issue 17, "stop means stop"; test/e2e/pg-split-cancel.test.ts). The one hint also
+    // wakes them to write the job's end, as `workAvailable` would (announceStop: not both).
     async jobStopped(jobId) {
       parts.signal?.jobStopped(jobId);
+      parts.signal?.workAvailable();
       await parts.hintWorkSent();
     },
   };

@@ -3,7 +3,7 @@ import { pipeline } from "node:stream/promises";
 import { DocketError, notFound } from "../../domain/errors.js";
 import { isTerminalJobStatus, type Job, type JobFormat } from "../../domain/job.js";
 import { toMessageBatch, toMessageBatchPage } from "../../views/anthropic-batch.js";
-import type { Handler, RequestContext } from "../deps.js";
+import { announceStop, type Handler, type RequestContext } from "../deps.js";
 import { sendJson } from "../json.js";
 import { listScope, visible } from "../ownership.js";
 import type { PathTable } from "../path-table.js";
@@ -74,8 +74,7 @@ async function cancelBatch(ctx: RequestContext): Promise<void> {
   const cancelled = await ctx.deps.store.cancelJob(job.id, ctx.now());
   if (!cancelled) throw notFound("message batch", job.id);
   // Before answering: a worker in this process drops the records it prefetched ("stop means stop").
-  await ctx.deps.events.jobStopped?.(job.id);
-  ctx.deps.events.workAvailable();
+  await announceStop(ctx.deps.events, job.id);
   sendJson(ctx.res, 200, toMessageBatch(cancelled, originOf(ctx.req)));
 }
 

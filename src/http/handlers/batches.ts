@@ -7,7 +7,7 @@ import { toOpenAiBatch } from "../../views/openai-batch.js";
 import { toOpenAiList } from "../../views/openai-list.js";
 import { budgetPricing, parseBudgetFields, refuseUnpricedBudget } from "../budget-fields.js";
 import { parseDedupOptions } from "../dedup-fields.js";
-import type { Handler, RequestContext } from "../deps.js";
+import { announceStop, type Handler, type RequestContext } from "../deps.js";
 import { readJson, sendJson } from "../json.js";
 import { listScope, visible } from "../ownership.js";
 import type { PathTable } from "../path-table.js";
@@ -126,8 +126,7 @@ async function cancelBatch(ctx: RequestContext): Promise<void> {
   if (!cancelled) throw notFound("batch", job.id);
   // Before answering: a worker in this process drops the records it prefetched (issue 17, "stops
   // stop"); workers elsewhere are told by the hint and check at once.
-  await ctx.deps.events.jobStopped?.(job.id);
-  ctx.deps.events.workAvailable();
+  await announceStop(ctx.deps.events, job.id);
   sendJson(ctx.res, 200, toOpenAiBatch(cancelled));
 }
 

@@ -8,7 +8,7 @@ import type { Invocation, InvocationPointer } from "../../domain/invocation.js";
 import { ENDPOINTS, type Endpoint } from "../../domain/job.js";
 import { checkWebhookTarget } from "../../events/webhooks/target-guard.js";
 import { type InvocationView, toInvocationView } from "../../views/invocation-view.js";
-import type { AsyncApiDeps, Handler, RequestContext } from "../deps.js";
+import { type AsyncApiDeps, announceStop, type Handler, type RequestContext } from "../deps.js";
 import { discardBody } from "../discard-body.js";
 import { sendJson } from "../json.js";
 import { canSee, listScope, visible } from "../ownership.js";
@@ -240,8 +240,7 @@ async function cancelInvocation(ctx: RequestContext): Promise<void> {
   const inv = await findInvocation(ctx);
   if (inv.job.status === "in_progress") {
     await ctx.deps.store.cancelJob(inv.job.id, ctx.now());
-    await ctx.deps.events.jobStopped?.(inv.job.id);
-    ctx.deps.events.workAvailable();
+    await announceStop(ctx.deps.events, inv.job.id);
   }
   sendJson(ctx.res, 200, view(ctx, (await ctx.deps.store.getInvocation(inv.job.id)) ?? inv));
 }
