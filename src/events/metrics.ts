@@ -102,9 +102,10 @@ export class DocketMetrics {
   };
 
   /**
-   * The labelled series one route and job kind count into, looked up once: prom-client hashes a
-   * label object on every `inc`/`observe` (sorting its keys into a string), which cost ~10 µs an
-   * attempt across the five updates. These metrics are never reset, so their children stay valid.
+   * The labelled series one route and job kind count into, looked up once instead of four label
+   * objects (one a spread) built per attempt: 2.7–3.7 → 1.7–2.1 µs an attempt (prom-client still
+   * hashes each child's bound labels on every update). These metrics are never reset, so their
+   * children stay valid.
    */
   private seriesOf(route: string, kind: JobKind): AttemptSeries {
     const key = `${route}\n${kind}`;
