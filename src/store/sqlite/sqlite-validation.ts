@@ -9,7 +9,7 @@ import type { SqliteShared } from "./sqlite-shared.js";
 
 /** Validation on SQLite (ValidationStore): a job's input file becoming its records. */
 export function sqliteValidation(
-  { db, getJob, unsyncedWrite }: SqliteShared,
+  { db, getJob, unsyncedWrite, statement }: SqliteShared,
   bodyParts: SqliteBodyParts,
 ): ValidationStore {
   const insertRecord = db.prepare(
@@ -74,7 +74,7 @@ export function sqliteValidation(
       if (large && bytes) bodyParts.writeBytes(lastInsertRowid, bytes);
       else if (large) bodyParts.write(lastInsertRowid, body as string);
     }
-    if (failed > 0) db.prepare("UPDATE jobs SET failed = failed + ? WHERE id = ?").run(failed, jobId);
+    if (failed > 0) statement("UPDATE jobs SET failed = failed + ? WHERE id = ?").run(failed, jobId);
     deduped.finish();
   };
   return {
@@ -82,20 +82,18 @@ export function sqliteValidation(
       // A lease: not fsynced (unsyncedWrite). Lost to a power cut, the file is only validated again;
       // the next fsynced commit (its records, its start) makes it durable before anything depends on it.
       return unsyncedWrite(() => {
-        const row = db
-          .prepare(
-            `SELECT id, validation_lease_until FROM jobs WHERE status = 'validating'
+        const row = statement(
+          `SELECT id, validation_lease_until FROM jobs WHERE status = 'validating'
                AND (validation_lease_until IS NULL OR validation_lease_until < ?) ORDER BY seq LIMIT 1`,
-          )
-          .get(now) as { id: string; validation_lease_until: number | null } | undefined;
+        ).get(now) as { id: string; validation_lease_until: number | null } | undefined;
         if (!row) return undefined;
         // A previous holder died part-way: start the file again from a clean slate.
         if (row.validation_lease_until !== null) {
-          db.prepare("DELETE FROM records WHERE job_id = ?").run(row.id);
+          statement("DELETE FROM records WHERE job_id = ?").run(row.id);
           // Records that failed their own validation (or came from the cache) were counted as they were inserted.
-          db.prepare(`UPDATE jobs SET failed = 0, ${RESET_CACHE_COUNTS} WHERE id = ?`).run(row.id);
+          statement(`UPDATE jobs SET failed = 0, ${RESET_CACHE_COUNTS} WHERE id = ?`).run(row.id);
         }
-        db.prepare(
+        statement(
           `UPDATE jobs SET validation_owner = ?, validation_lease_until = ?, ${COUNT_VALIDATION_CLAIM}
              WHERE id = ?`,
         ).run(owner, now + leaseMs, row.id);
@@ -119,20 +117,16 @@ export function sqliteValidation(
         .transaction(() => {
           // The last chunk commits with the start: one fsync fewer before the first request.
           for (const c of last ?? []) insertChunk(jobId, c.records, c.maxAttempts);
-          const started = db
-            .prepare(
-              `UPDATE jobs SET status = 'in_progress', total = ?, in_progress_at = ?, validation_lease_until = NULL,
+          const started = statement(
+            `UPDATE jobs SET status = 'in_progress', total = ?, in_progress_at = ?, validation_lease_until = NULL,
                model = COALESCE(?, model)
              WHERE id = ? AND status = 'validating'`,
-            )
-            .run(total, now, model ?? null, jobId);
+          ).run(total, now, model ?? null, jobId);
           if (started.changes > 0) return true;
-          const cancelled = db
-            .prepare(
-              `UPDATE records SET state = 'cancelled', finished_at = ? WHERE job_id = ? AND state = 'pending'`,
-            )
-            .run(now, jobId).changes;
-          db.prepare(
+          const cancelled = statement(
+            `UPDATE records SET state = 'cancelled', finished_at = ? WHERE job_id = ? AND state = 'pending'`,
+          ).run(now, jobId).changes;
+          statement(
             `UPDATE jobs SET total = ?, cancelled = cancelled + ?, validation_lease_until = NULL
              WHERE id = ? AND status = 'cancelling'`,
           ).run(total, cancelled, jobId);
@@ -143,8 +137,8 @@ export function sqliteValidation(
 
     async failValidation(jobId, errors, now) {
       db.transaction(() => {
-        db.prepare("DELETE FROM records WHERE job_id = ?").run(jobId);
-        db.prepare(
+        statement("DELETE FROM records WHERE job_id = ?").run(jobId);
+        statement(
           `UPDATE jobs SET status = 'failed', failed_at = ?, errors = ?, validation_lease_until = NULL, failed = 0,
              ${RESET_CACHE_COUNTS}
              WHERE id = ? AND status IN (${sqlList(VALIDATION_HELD_JOB_STATUSES)})`,
